@@ -1,0 +1,105 @@
+//! Names from the South Caucasus: Azerbaijani (Latin with ə ğ ı ö ü ş ç x q; women's
+//! surnames in -ova or a patronymic with qızı) and Georgian (Georgian script; the Latin
+//! form is derived by the national romanisation). Georgian citizens in custody include
+//! Kists from the Pankisi gorge, hence the Chechen-origin names.
+
+use super::Table;
+
+/// Azerbaijani given names and surnames.
+pub(crate) static AZERBAIJANI: Table = Table {
+    female: &[
+        "Aynur",
+        "Günel",
+        "Səbinə",
+        "Leyla=ليلى",
+        "Nərmin",
+        "Aytən",
+        "Könül",
+        "Ülviyyə",
+        "Sevinc",
+        "Aygün",
+        "Xədicə=خديجة",
+        "Fatimə=فاطمة",
+        "Zeynəb=زينب",
+        "Aysel",
+        "Ləman",
+        "Nigar",
+    ],
+    male: &[
+        "Rəşid=رشيد",
+        "Elvin",
+        "Orxan",
+        "Tural",
+        "Vüqar",
+        "Elçin",
+        "Əli=علي",
+        "Hüseyn=حسين",
+        "Məmməd=محمد",
+        "Kamran",
+        "Nihat",
+        "Rauf=رؤوف",
+    ],
+    surnames: &[
+        "Məmmədov",
+        "Əliyev",
+        "Həsənov",
+        "Hüseynov",
+        "Quliyev",
+        "İsmayılov",
+        "Rzayev",
+        "Orucov",
+        "Abbasov",
+        "Cəfərov",
+        "Mustafayev",
+        "Qasımov",
+        "Babayev",
+        "Kərimov",
+        "Nəsibli",
+        "Əhmədli",
+    ],
+};
+
+/// Georgian given names and surnames (Georgian script).
+pub(crate) static GEORGIAN: Table = Table {
+    female: &[
+        "ნინო",
+        "თამარ",
+        "ეკა",
+        "მარიამ",
+        "ნათია",
+        "სალომე",
+        "ქეთევან",
+        "ხათუნა",
+        "ხედი",
+        "ზარემა",
+        "მაკა",
+        "ლეილა",
+        "ფატიმა",
+        "ლიკა",
+    ],
+    male: &[
+        "გიორგი",
+        "დავით",
+        "ლევან",
+        "ზურაბ",
+        "ირაკლი",
+        "ალიხან",
+        "მაგომედ",
+        "ისლამ",
+        "ბექა",
+    ],
+    surnames: &[
+        "ბერიძე",
+        "კაპანაძე",
+        "გელაშვილი",
+        "მაისურაძე",
+        "ლომიძე",
+        "მარგოშვილი",
+        "ბორჩაშვილი",
+        "ქავთარაშვილი",
+        "ცისკარიშვილი",
+        "ალხანაშვილი",
+        "დაურბეკაშვილი",
+        "ჩოხელი",
+    ],
+};
