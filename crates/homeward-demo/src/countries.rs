@@ -31,7 +31,7 @@ use Culture as C;
 pub(crate) static COUNTRIES: &[Country] = &[
     Country {
         code: "TR",
-        weight: 300,
+        weight: 330,
         cultures: &[(C::Turkish, 100)],
         cities: &[
             "Istanbul",

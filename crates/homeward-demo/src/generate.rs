@@ -65,14 +65,22 @@ pub struct PersonStream {
     occupancy: [u64; 14],
     country_total: u32,
     sections: Vec<(usize, u32)>,
+    /// Nationalities are drawn from a seeded low-discrepancy sequence, so their shares hold
+    /// closely at any size while the order varies with the seed.
+    country_phase: f64,
+    country_draws: u64,
 }
 
 impl PersonStream {
     /// Start generating for `config`.
     pub fn new(config: &DemoConfig) -> PersonStream {
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let country_phase = rng.gen_range(0.0..1.0);
         PersonStream {
             config: *config,
-            rng: ChaCha8Rng::seed_from_u64(config.seed),
+            rng,
+            country_phase,
+            country_draws: 0,
             emitted: 0,
             buffer: VecDeque::with_capacity(MAX_CHILDREN_PER_MOTHER + 1),
             occupancy: [0; 14],
@@ -94,6 +102,8 @@ impl PersonStream {
             rng: &mut self.rng,
             as_of: self.config.as_of,
             country_total: self.country_total,
+            country_phase: self.country_phase,
+            country_draws: &mut self.country_draws,
             sections: &self.sections,
             out: &mut self.buffer,
         };
@@ -138,6 +148,8 @@ struct Gen<'a> {
     rng: &'a mut ChaCha8Rng,
     as_of: NaiveDate,
     country_total: u32,
+    country_phase: f64,
+    country_draws: &'a mut u64,
     sections: &'a [(usize, u32)],
     out: &'a mut VecDeque<(usize, DemoPerson)>,
 }
@@ -176,7 +188,10 @@ impl Gen<'_> {
     }
 
     fn country(&mut self) -> &'static Country {
-        let mut x = self.rng.gen_range(0..self.country_total);
+        const GOLDEN: f64 = 0.618_033_988_749_894_9;
+        let u = (self.country_phase + *self.country_draws as f64 * GOLDEN).fract();
+        *self.country_draws += 1;
+        let mut x = ((u * f64::from(self.country_total)) as u32).min(self.country_total - 1);
         for c in COUNTRIES {
             if x < c.weight {
                 return c;
@@ -442,7 +457,7 @@ impl Gen<'_> {
         };
         let mother_dob = as_of - days(mother_age);
 
-        let documented = self.chance(0.7);
+        let documented = self.chance(0.72);
         let nationality = (documented || self.chance(0.96)).then_some(country.code);
 
         // Mother's documents.
@@ -513,7 +528,7 @@ impl Gen<'_> {
                 if self.chance(if documented { 0.8 } else { 0.35 }) {
                     documents.push(self.iraqi_birth_certificate());
                 }
-            } else if documented && self.chance(0.86) {
+            } else if documented && self.chance(0.95) {
                 documents.push(self.document(DocType::BirthCertificate, country, true));
                 if dob < arrived && self.chance(0.35) {
                     documents.push(self.document(DocType::Passport, country, true));
@@ -582,7 +597,7 @@ impl Gen<'_> {
         let youngest_days = ages.last().copied();
         let pregnant = (mother_age < years_days(44.0)
             && youngest_days.is_none_or(|d| d > 270)
-            && self.chance(0.065))
+            && self.chance(0.05))
         .then(|| as_of + days(self.rng.gen_range(1..=270)));
 
         // The mother's names.

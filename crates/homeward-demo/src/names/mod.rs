@@ -188,7 +188,7 @@ impl Word {
                 } else {
                     east.to_owned()
                 };
-                w.phon = east.to_ascii_lowercase();
+                // Written in Arabic already: the registrar copies it, no transliteration.
                 w.arabic = Some(ar);
                 w.arabic_latin = Some(east);
             }
@@ -242,6 +242,7 @@ impl Word {
             Script::Arabic => {
                 w.own = ar.to_owned();
                 w.latin = lat.to_owned();
+                w.phon.clear();
             }
             Script::Latin | Script::Georgian => {
                 w.own = lat.to_owned();

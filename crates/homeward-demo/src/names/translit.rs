@@ -39,6 +39,21 @@ pub(crate) enum Cyrillic {
     Ukrainian,
 }
 
+/// Lower case of a Cyrillic letter, and whether it was upper case (faster than the general
+/// Unicode tables, which matter at a million names).
+fn cyrillic_lower(c: char) -> (char, bool) {
+    let u = c as u32;
+    let lower = match u {
+        0x0410..=0x042F => u + 0x20,
+        0x0400..=0x040F => u + 0x50,
+        0x04C1..=0x04CE if u % 2 == 1 => u + 1,
+        0x0460..=0x04BF | 0x04D0..=0x04FF if u % 2 == 0 => u + 1,
+        _ => u,
+    };
+    let lower = char::from_u32(lower).unwrap_or(c);
+    (lower, lower != c)
+}
+
 fn is_vowel_sound(c: char) -> bool {
     matches!(
         c,
@@ -68,8 +83,7 @@ fn is_vowel_sound(c: char) -> bool {
 pub(crate) fn cyrillic_to_latin(text: &str, ortho: Cyrillic, out: &mut String) {
     let mut word_start = true;
     for ch in text.chars() {
-        let lower = ch.to_lowercase().next().unwrap_or(ch);
-        let upper = ch != lower;
+        let (lower, upper) = cyrillic_lower(ch);
         let uk = ortho == Cyrillic::Ukrainian;
         let latin: &str = match lower {
             'а' | 'ә' => "a",
@@ -143,7 +157,7 @@ pub(crate) fn cyrillic_to_phonetic(text: &str, ortho: Cyrillic, out: &mut String
     let uk = ortho == Cyrillic::Ukrainian;
     let mut prev_vowel_or_start = true;
     for ch in text.chars() {
-        let c = ch.to_lowercase().next().unwrap_or(ch);
+        let c = cyrillic_lower(ch).0;
         let s: &str = match c {
             'а' | 'ә' => "a",
             'б' => "b",
