@@ -36,7 +36,7 @@ fn main() {
         *nat.entry(w.nationality.unwrap_or("--")).or_default() += 1;
     }
     let mut nat: Vec<_> = nat.into_iter().collect();
-    nat.sort_by(|a, b| b.1.cmp(&a.1));
+    nat.sort_by_key(|b| std::cmp::Reverse(b.1));
     println!("women's nationalities ({}):", nat.len());
     for (code, n) in &nat {
         println!(

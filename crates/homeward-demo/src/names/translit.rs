@@ -46,8 +46,8 @@ fn cyrillic_lower(c: char) -> (char, bool) {
     let lower = match u {
         0x0410..=0x042F => u + 0x20,
         0x0400..=0x040F => u + 0x50,
-        0x04C1..=0x04CE if u % 2 == 1 => u + 1,
-        0x0460..=0x04BF | 0x04D0..=0x04FF if u % 2 == 0 => u + 1,
+        0x04C1..=0x04CE if !u.is_multiple_of(2) => u + 1,
+        0x0460..=0x04BF | 0x04D0..=0x04FF if u.is_multiple_of(2) => u + 1,
         _ => u,
     };
     let lower = char::from_u32(lower).unwrap_or(c);
