@@ -492,8 +492,9 @@ impl Gen<'_> {
 
         // Surnames: the husband's and her own.
         let table = culture.table();
-        let husband = self.pick(table.surnames);
-        let own_surname = self.pick(table.surnames);
+        let h = self.rng.gen_range(0..table.surnames.len());
+        let o = (h + self.rng.gen_range(1..table.surnames.len())) % table.surnames.len();
+        let (husband, own_surname) = (table.surnames[h], table.surnames[o]);
         let married = culture.married_name() && self.chance(0.6);
         let mother_surname = if married { husband } else { own_surname };
         let father_unknown = self.chance(0.4);
@@ -519,7 +520,7 @@ impl Gen<'_> {
             } else if dob >= arrived {
                 Some(self.pick(CONFLICT_PLACES))
             } else if self.chance(0.8) {
-                Some(self.pick(country.cities))
+                Some(self.pick(culture.home_towns().unwrap_or(country.cities)))
             } else {
                 None
             };
@@ -550,22 +551,19 @@ impl Gen<'_> {
             } else {
                 self.chance(0.15)
             };
-            let (given, other) = if arabic_name {
-                let g = Word::arabic_given(culture, names::arabic_child_entry(self.rng, female));
-                let t = if female { table.female } else { table.male };
-                let o = Word::from_entry(culture, self.pick(t), false);
-                (g, o)
+            let own_table = if female { table.female } else { table.male };
+            let given = if arabic_name {
+                Word::arabic_given(culture, names::arabic_child_entry(self.rng, female))
             } else {
-                let t = if female { table.female } else { table.male };
-                let g = Word::from_entry(culture, self.pick(t), false);
-                let o = Word::arabic_given(culture, names::arabic_child_entry(self.rng, female));
-                (g, o)
+                Word::from_entry(culture, self.pick(own_table), false)
             };
+            // Some children are also known by a name of the other kind.
             let alias = self.chance(0.25).then(|| {
                 if arabic_name {
-                    other.own.clone()
+                    Word::from_entry(culture, self.pick(own_table), false).own
                 } else {
-                    other.arabic.unwrap_or_default().to_owned()
+                    let entry = names::arabic_child_entry(self.rng, female);
+                    entry.split('|').next().unwrap_or(entry).to_owned()
                 }
             });
             drafts.push(ChildDraft {
@@ -672,7 +670,8 @@ impl Gen<'_> {
             }
         }
 
-        let mother_place = self.chance(0.75).then(|| self.pick(country.cities));
+        let cities = culture.home_towns().unwrap_or(country.cities);
+        let mother_place = self.chance(0.75).then(|| self.pick(cities));
         self.out.push_back((
             mother_site,
             DemoPerson {
@@ -783,7 +782,7 @@ impl Gen<'_> {
         self.clamp_birth(&mut birth, 0, 17);
         let place = match self.rng.gen_range(0..10) {
             0..4 => Some(self.pick(CONFLICT_PLACES)),
-            4..7 => Some(self.pick(country.cities)),
+            4..7 => Some(self.pick(culture.home_towns().unwrap_or(country.cities))),
             _ => None,
         };
         let table = culture.table();

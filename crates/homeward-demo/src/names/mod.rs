@@ -102,6 +102,16 @@ impl Culture {
         self.script() != Script::Arabic
     }
 
+    /// Home towns, when the culture says more than the nationality does.
+    pub(crate) fn home_towns(self) -> Option<&'static [&'static str]> {
+        match self {
+            Culture::Chechen => Some(&["Grozny", "Urus-Martan", "Shali", "Gudermes"]),
+            Culture::Dagestani => Some(&["Makhachkala", "Khasavyurt", "Derbent", "Buynaksk"]),
+            Culture::Russian => Some(&["Moscow", "Kazan", "Orenburg", "Tyumen"]),
+            _ => None,
+        }
+    }
+
     /// The feminine Arabic nisba a kunya may carry, when the culture says more than the
     /// nationality does.
     pub(crate) fn nisba(self) -> Option<(&'static str, &'static str)> {
