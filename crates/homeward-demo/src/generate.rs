@@ -450,7 +450,10 @@ impl Gen<'_> {
         let eldest = ages.first().copied();
         let mother_age = match eldest {
             Some(e) => {
-                let at_first = 17.3 + 16.0 * self.rng.gen_range(0.0f64..1.0).powf(1.4);
+                // Skewed young; only correctly rounded operations (sqrt), so every platform
+                // gives the same dates.
+                let u: f64 = self.rng.gen_range(0.0..1.0);
+                let at_first = 17.3 + 16.0 * u * u.sqrt();
                 (e + years_days(at_first)).max(years_days(18.6) + self.rng.gen_range(0..1000))
             }
             None => self.rng.gen_range(years_days(18.6)..years_days(45.0)),
@@ -539,8 +542,7 @@ impl Gen<'_> {
             let mut birth = if exact {
                 Birth::Exact(dob)
             } else {
-                let admitted_child = admitted;
-                self.inexact_birth(dob, admitted_child, CHILD_BASES, false)
+                self.inexact_birth(dob, admitted, CHILD_BASES, false)
             };
             self.clamp_birth(&mut birth, 0, 17);
             let female = sex == Sex::Female;
@@ -767,7 +769,8 @@ impl Gen<'_> {
         let female = self.chance(0.42);
         let sex = if female { Sex::Female } else { Sex::Male };
         let span = years_days(17.8) - 730;
-        let age = 730 + (span as f64 * self.rng.gen_range(0.0f64..1.0).powf(0.8)) as i64;
+        let u: f64 = self.rng.gen_range(0.0..1.0);
+        let age = 730 + (span as f64 * u.sqrt() * u.sqrt().sqrt()) as i64;
         let dob = as_of - days(age);
         let nationality = self.chance(0.7).then_some(country.code);
         let mut documents = Vec::new();
