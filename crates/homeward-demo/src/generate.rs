@@ -697,6 +697,11 @@ impl Gen<'_> {
             },
         ));
 
+        // The children's surname, in its feminine and masculine forms.
+        let child_surnames = [
+            Word::from_entry(culture, child_surname, true),
+            Word::from_entry(culture, child_surname, false),
+        ];
         for (k, d) in drafts.into_iter().enumerate() {
             let female = d.sex == Sex::Female;
             let age = d.birth.age_on(as_of);
@@ -709,7 +714,7 @@ impl Gen<'_> {
                 }
                 _ => self.section(),
             };
-            let surname = Word::from_entry(culture, child_surname, female);
+            let surname = &child_surnames[usize::from(!female)];
             let mut c_names = Vec::with_capacity(5);
             let passport = d
                 .documents
@@ -719,7 +724,7 @@ impl Gen<'_> {
             self.base_names(
                 &mut c_names,
                 &d.given,
-                &surname,
+                surname,
                 culture,
                 female,
                 passport,
