@@ -79,11 +79,11 @@ fn main() {
     );
     let count = |f: &dyn Fn(&&homeward_demo::DemoPerson) -> bool| people.iter().filter(f).count();
     println!(
-        "pregnant {}  born in custody {}  unaccompanied {}  father unknown {:.1}%  disability {}  medical {}",
+        "pregnant {}  born in custody {}  unaccompanied {}  children's father unknown {:.1}%  disability {}  medical {}",
         count(&|p| p.pregnant_expected_delivery.is_some()),
         count(&|p| p.born_in_custody),
         count(&|p| p.unaccompanied),
-        100.0 * count(&|p| p.father_unknown) as f64 / people.len() as f64,
+        100.0 * count(&|p| p.father_unknown && p.age_on(as_of) < 18) as f64 / children as f64,
         count(&|p| p.disability),
         count(&|p| p.serious_medical_condition),
     );

@@ -500,8 +500,12 @@ impl Gen<'_> {
         let (husband, own_surname) = (table.surnames[h], table.surnames[o]);
         let married = culture.married_name() && self.chance(0.6);
         let mother_surname = if married { husband } else { own_surname };
+        // The children's father (often unknown, or known only by a nom de guerre).
         let father_unknown = self.chance(0.4);
         let father_name = (!father_unknown).then(|| self.father_name(culture, country, husband));
+        // The woman's own father, whose name she gives.
+        let her_father = self.pick(table.male);
+        let her_father_unknown = self.chance(0.08);
         let child_surname = if father_unknown {
             mother_surname
         } else {
@@ -619,7 +623,7 @@ impl Gen<'_> {
         );
         // Her own form; some Azerbaijani women give a patronymic with qızı instead.
         let own = if culture == Culture::Azerbaijani && self.chance(0.3) {
-            let father = Word::from_entry(culture, self.pick(table.male), false);
+            let father = Word::from_entry(culture, her_father, false);
             format!("{} {} qızı", given.own, father.own)
         } else {
             names::join(&[&given, &surname], |w| &w.own)
@@ -686,8 +690,12 @@ impl Gen<'_> {
                 names: m_names,
                 documents: mother_docs,
                 mother: None,
-                father_unknown,
-                father_name: father_name.clone(),
+                father_unknown: her_father_unknown,
+                father_name: (!her_father_unknown).then(|| {
+                    let g = Word::from_entry(culture, her_father, false);
+                    let f = Word::from_entry(culture, own_surname, false);
+                    names::join(&[&g, &f], |w| &w.own)
+                }),
                 pregnant_expected_delivery: pregnant,
                 disability: m_disability,
                 serious_medical_condition: m_medical,

@@ -228,9 +228,10 @@ pub struct DemoPerson {
     pub documents: Vec<DemoDocument>,
     /// Index of the mother in custody, always smaller than `index`.
     pub mother: Option<usize>,
-    /// No father is known.
+    /// The person's father is not known (for about 40% of the children; rarely for a woman).
     pub father_unknown: bool,
-    /// The father as declared (not in custody), when one is known.
+    /// The person's father as declared (not in custody), when known: for a child often a nom
+    /// de guerre such as "أبو حمزة التركي", for a woman her own father.
     pub father_name: Option<String>,
     /// Expected delivery date of a pregnant woman (within nine months after `as_of`).
     pub pregnant_expected_delivery: Option<NaiveDate>,

@@ -298,9 +298,18 @@ fn check_shape(pop: &Population, cfg: &DemoConfig, tolerance: f64) {
         "pregnant women",
     );
     near(
-        share(pop.persons.iter().filter(|p| p.father_unknown).count(), n),
+        share(
+            children.iter().filter(|p| p.father_unknown).count(),
+            children.len(),
+        ),
         0.4,
-        "father unknown",
+        "children's father unknown",
+    );
+    assert!(
+        share(
+            women.iter().filter(|p| p.father_unknown).count(),
+            women.len()
+        ) < 0.2
     );
     let detained = women
         .iter()
