@@ -1,0 +1,232 @@
+//! The batch pipeline shared by training, linking and deduplication: prepare records in
+//! parallel, generate candidate pairs from blocking keys, compare, train, score.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::blocking;
+use crate::compare::{self, Comparison, FIELD_COUNT, MAX_LEVELS, Prepared};
+use crate::model::{LinkageConfig, Model, SplitMix};
+use crate::normalize::Role;
+use crate::record::Record;
+
+/// Most blocked pairs fed to EM; beyond this a deterministic, evenly spread sample is used.
+const EM_SAMPLE: usize = 2_000_000;
+
+/// Prepared records of one job: `prepared[..n_left]` is the left file, the rest the right
+/// file when linking.
+pub(crate) struct Engine<'c> {
+    pub config: &'c LinkageConfig,
+    pub prepared: Vec<Prepared>,
+    pub n_left: usize,
+    pub linking: bool,
+}
+
+/// Sets every name part's term frequency from counts over the whole data set.
+pub(crate) fn set_term_frequencies(prepared: &mut [Prepared]) {
+    let mut counts: HashMap<Box<str>, u32> = HashMap::new();
+    let mut total = 0u64;
+    for p in prepared.iter() {
+        for v in &p.names {
+            for part in v
+                .iter()
+                .filter(|x| matches!(x.role, Role::Given | Role::Family | Role::Middle))
+            {
+                *counts.entry(part.latin.clone()).or_insert(0) += 1;
+                total += 1;
+            }
+        }
+    }
+    let total = total.max(1) as f32;
+    prepared.par_iter_mut().for_each(|p| {
+        for v in &mut p.names {
+            for part in v.iter_mut() {
+                part.tf = counts.get(&part.latin).map_or(0.0, |&c| c as f32 / total);
+            }
+        }
+    });
+}
+
+impl<'c> Engine<'c> {
+    pub fn build(config: &'c LinkageConfig, left: &[Record], right: Option<&[Record]>) -> Self {
+        let mut prepared: Vec<Prepared> = left.par_iter().map(Prepared::new).collect();
+        if let Some(r) = right {
+            prepared.par_extend(r.par_iter().map(Prepared::new));
+        }
+        Self::from_prepared(config, prepared, left.len(), right.is_some())
+    }
+
+    pub fn from_prepared(
+        config: &'c LinkageConfig,
+        mut prepared: Vec<Prepared>,
+        n_left: usize,
+        linking: bool,
+    ) -> Self {
+        if config.term_frequency {
+            set_term_frequencies(&mut prepared);
+        }
+        Self {
+            config,
+            prepared,
+            n_left,
+            linking,
+        }
+    }
+
+    /// Candidate pairs, packed as `(i << 32) | j` with `i < j` (for linking, `i` is a left
+    /// record and `j` a right one), sorted and without duplicates.
+    pub fn candidate_pairs(&self) -> Vec<u64> {
+        let keyed: Vec<Vec<u64>> = self
+            .prepared
+            .par_iter()
+            .map(|p| blocking::keys_of(p, false))
+            .collect();
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keyed.iter().map(Vec::len).sum());
+        for (i, ks) in keyed.iter().enumerate() {
+            entries.extend(ks.iter().map(|&k| (k, i as u32)));
+        }
+        drop(keyed);
+        entries.par_sort_unstable();
+        let cap = self.config.max_block_size.max(2);
+        let n_left = self.n_left as u32;
+        // Find block boundaries, then emit pairs per block in parallel.
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for i in 1..=entries.len() {
+            if i == entries.len() || entries[i].0 != entries[start].0 {
+                if i - start >= 2 {
+                    bounds.push((start, i));
+                }
+                start = i;
+            }
+        }
+        let linking = self.linking;
+        let mut pairs: Vec<u64> = bounds
+            .par_iter()
+            .flat_map_iter(|&(s, e)| {
+                let block = &entries[s..e];
+                let mut out: Vec<u64> = Vec::new();
+                if linking {
+                    let split = block.partition_point(|x| x.1 < n_left);
+                    let (l, r) = block.split_at(split);
+                    if !l.is_empty() && !r.is_empty() && l.len() <= cap && r.len() <= cap {
+                        out.reserve(l.len() * r.len());
+                        for a in l {
+                            for b in r {
+                                out.push((u64::from(a.1) << 32) | u64::from(b.1));
+                            }
+                        }
+                    }
+                } else if block.len() <= cap {
+                    for (k, a) in block.iter().enumerate() {
+                        for b in &block[k + 1..] {
+                            out.push((u64::from(a.1) << 32) | u64::from(b.1));
+                        }
+                    }
+                }
+                out.into_iter()
+            })
+            .collect();
+        drop(entries);
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    pub fn pair(&self, packed: u64) -> (&Prepared, &Prepared) {
+        (
+            &self.prepared[(packed >> 32) as usize],
+            &self.prepared[(packed & 0xFFFF_FFFF) as usize],
+        )
+    }
+
+    pub fn compare_all(&self, pairs: &[u64]) -> Vec<Comparison> {
+        let placeholder = self.config.january_first_is_placeholder;
+        pairs
+            .par_iter()
+            .map(|&pk| {
+                let (a, b) = self.pair(pk);
+                compare::compare(a, b, placeholder).0
+            })
+            .collect()
+    }
+
+    /// u from seeded random pairs.
+    fn u_counts(&self) -> [[u64; MAX_LEVELS]; FIELD_COUNT] {
+        let n = self.prepared.len();
+        let mut rng = SplitMix::new(self.config.seed);
+        let mut sample: Vec<u64> = Vec::with_capacity(self.config.u_sample_pairs);
+        if n >= 2 {
+            for _ in 0..self.config.u_sample_pairs {
+                let (i, j) = if self.linking && self.n_left > 0 && n > self.n_left {
+                    (
+                        rng.below(self.n_left),
+                        self.n_left + rng.below(n - self.n_left),
+                    )
+                } else {
+                    let i = rng.below(n);
+                    let mut j = rng.below(n - 1);
+                    if j >= i {
+                        j += 1;
+                    }
+                    (i.min(j), i.max(j))
+                };
+                sample.push(((i as u64) << 32) | j as u64);
+            }
+        }
+        let comps = self.compare_all(&sample);
+        let mut counts = [[0u64; MAX_LEVELS]; FIELD_COUNT];
+        for c in &comps {
+            for (f, &l) in c.levels.iter().enumerate() {
+                counts[f][usize::from(l)] += 1;
+            }
+        }
+        counts
+    }
+
+    /// Trains a model: u from random pairs, then EM over (a sample of) the blocked pairs.
+    pub fn train_on_pairs(&self, pairs: &[u64]) -> Model {
+        let step = pairs.len().div_ceil(EM_SAMPLE).max(1);
+        let sample: Vec<u64> = pairs.iter().step_by(step).copied().collect();
+        let comps = self.compare_all(&sample);
+        self.train(&comps)
+    }
+
+    pub fn train(&self, comps: &[Comparison]) -> Model {
+        let mut model = Model::prior(self.config);
+        model.set_u_from_counts(&self.u_counts());
+        let mut patterns: Vec<u64> = comps.iter().map(Comparison::pattern).collect();
+        patterns.par_sort_unstable();
+        let mut counted: Vec<(u64, u64)> = Vec::new();
+        for p in patterns {
+            match counted.last_mut() {
+                Some((q, c)) if *q == p => *c += 1,
+                _ => counted.push((p, 1)),
+            }
+        }
+        model.em(
+            &counted,
+            self.config.em_max_iterations,
+            self.config.em_tolerance,
+            true,
+        );
+        model
+    }
+
+    /// Scores pairs; returns those at or above `threshold` with their probability.
+    pub fn score(&self, model: &Model, pairs: &[u64], threshold: f64) -> Vec<(u64, f64)> {
+        let w = model.weights();
+        let prior = model.prior_weight();
+        let placeholder = model.placeholder();
+        pairs
+            .par_iter()
+            .filter_map(|&pk| {
+                let (a, b) = self.pair(pk);
+                let (c, _) = compare::compare(a, b, placeholder);
+                let p = model.probability(&w, prior, &c);
+                (p >= threshold).then_some((pk, p))
+            })
+            .collect()
+    }
+}
