@@ -460,7 +460,7 @@ impl Gen<'_> {
         };
         let mother_dob = as_of - days(mother_age);
 
-        let documented = self.chance(0.72);
+        let documented = self.chance(0.71);
         let nationality = (documented || self.chance(0.96)).then_some(country.code);
 
         // Mother's documents.
