@@ -14,7 +14,7 @@ use crate::model::{
     NameKind, Sex, SiteKind,
 };
 use crate::names::{self, Culture, Script, Word};
-use crate::sites::{self, DETENTION, HOSPITAL, JUVENILE, ORPHANAGES, SITES};
+use crate::sites::{self, DETENTION, HOSPITAL, JUVENILE, ORPHANAGES, SITE_COUNT, SITES};
 
 const DAYS_PER_YEAR: f64 = 365.25;
 
@@ -62,7 +62,7 @@ pub struct PersonStream {
     rng: ChaCha8Rng,
     emitted: usize,
     buffer: VecDeque<(usize, DemoPerson)>,
-    occupancy: [u64; 14],
+    occupancy: [u64; SITE_COUNT],
     country_total: u32,
     sections: Vec<(usize, u32)>,
     /// Nationalities are drawn from a seeded low-discrepancy sequence, so their shares hold
@@ -83,7 +83,7 @@ impl PersonStream {
             country_draws: 0,
             emitted: 0,
             buffer: VecDeque::with_capacity(MAX_CHILDREN_PER_MOTHER + 1),
-            occupancy: [0; 14],
+            occupancy: [0; SITE_COUNT],
             country_total: COUNTRIES.iter().map(|c| c.weight).sum(),
             sections: sites::women_sections().collect(),
         }

@@ -39,6 +39,8 @@ const fn def(
     }
 }
 
+/// Number of sites in the catalogue.
+pub(crate) const SITE_COUNT: usize = 14;
 /// Index of the displaced Iraqi families' section in [`SITES`].
 pub(crate) const IDP_SECTION: usize = 8;
 /// Index of the women's detention centre.
@@ -51,7 +53,7 @@ pub(crate) const JUVENILE: usize = 12;
 pub(crate) const HOSPITAL: usize = 13;
 
 /// The catalogue; camps come before their sections.
-pub(crate) static SITES: [SiteDef; 14] = [
+pub(crate) static SITES: [SiteDef; SITE_COUNT] = [
     def(
         "MOSUL",
         "Mosul camp (Nineveh)",
@@ -206,9 +208,9 @@ pub(crate) fn birthplace(site: usize) -> &'static str {
 }
 
 /// The sites with capacities derived from the final occupancy and the population size.
-pub(crate) fn with_capacities(occupancy: &[u64; 14], persons: usize) -> Vec<DemoSite> {
+pub(crate) fn with_capacities(occupancy: &[u64; SITE_COUNT], persons: usize) -> Vec<DemoSite> {
     let persons = persons as f64;
-    let mut capacity = [0u32; 14];
+    let mut capacity = [0u32; SITE_COUNT];
     for (i, s) in SITES.iter().enumerate() {
         let occ = occupancy[i] as f64;
         let floor = match i {
