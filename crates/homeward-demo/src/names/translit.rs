@@ -508,6 +508,9 @@ mod tests {
         latin_to_phonetic("Go‘zal", Orthography::Uzbek, &mut s);
         assert_eq!(s, "gozal");
         assert_eq!(ar("chingiz", PLAIN), "تشينغيز");
+        assert_eq!(ar("pavel", PLAIN), "بافيل");
+        assert_eq!(ar("sharlot", PLAIN), "شارلوت");
+        assert_eq!(ar("ulugbek", PLAIN), "اولوغبيك");
         assert_eq!(
             ar(
                 "chingiz",
