@@ -1,0 +1,327 @@
+//! The `homeward` command: one binary to serve, migrate, load the demo, and answer questions.
+
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use homeward_app::{Actor, App, SystemClock};
+use homeward_store::Store;
+use homeward_store::audit::Verdict;
+
+/// homeward: case management and repatriation for foreign women and children in custody.
+///
+/// Every command works on one database: an embedded SQLite file by default
+/// (homeward.db in the working directory), or PostgreSQL for several servers.
+#[derive(Debug, Parser)]
+#[command(name = "homeward", version, propagate_version = true)]
+struct Cli {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, global = true, env = "HOMEWARD_DATABASE_URL", value_name = "URL")]
+    database: Option<String>,
+
+    /// A TOML configuration file (see `homeward config example`).
+    #[arg(long, global = true, env = "HOMEWARD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web application and the JSON API (loads the demo into an empty database).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "HOMEWARD_LISTEN", value_name = "IP:PORT")]
+        listen: Option<String>,
+        /// Do not load the demo population into an empty database.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Load the synthetic demo population into an empty database.
+    Demo {
+        /// Seed of the generator: the same seed gives the same people.
+        #[arg(long, default_value_t = 2018)]
+        seed: u64,
+        /// How many persons to generate.
+        #[arg(long, default_value_t = 1500)]
+        persons: usize,
+        /// The day the ages are computed for (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+    },
+    /// Headline figures: totals, women, children, nationalities, age bands, sites.
+    Stats {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every person with registration number, names, sex, age, nationalities and site.
+    Persons {
+        /// Print a JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad event.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print a commented example configuration file.
+    Example,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HOMEWARD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<(App, config::FileConfig)> {
+    let file = match &cli.config {
+        Some(p) => config::read_file(p)?,
+        None => config::FileConfig::default(),
+    };
+    let settings = config::Settings::resolve(cli.database.clone(), &file)?;
+    let store = Store::connect(&settings.database).await?;
+    let app = App::new(store, Arc::new(SystemClock));
+    app.migrate().await.context("cannot migrate the database")?;
+    Ok((app, file))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Config {
+        command: ConfigCommand::Example,
+    } = &cli.command
+    {
+        print!("{}", config::EXAMPLE);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (app, file) = open(&cli).await?;
+    let cli_actor = Actor::named("cli");
+    match cli.command {
+        Command::Serve { listen, no_demo } => {
+            let addr = config::listen_addr(listen, &file)?;
+            if !no_demo && app.is_empty().await? {
+                eprintln!("empty database: loading the synthetic demo population (first run)...");
+                let s = app
+                    .load_demo(&Actor::named("demo"), 2018, 1500, app.today())
+                    .await?;
+                eprintln!("demo loaded: {} persons at {} sites", s.persons, s.sites);
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            eprintln!(
+                "homeward is serving on http://{addr}/ (API under /api/v1; stop with Ctrl-C)"
+            );
+            homeward_web::serve(app, listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+        Command::Migrate => {
+            println!("database is up to date ({})", app.store().backend().name());
+        }
+        Command::Demo {
+            seed,
+            persons,
+            as_of,
+        } => {
+            let as_of = match as_of {
+                Some(d) => homeward_domain::date::parse_date("--as-of", &d)?,
+                None => app.today(),
+            };
+            let s = app
+                .load_demo(&Actor::named("demo"), seed, persons, as_of)
+                .await?;
+            println!(
+                "demo loaded: {} persons at {} sites (seed {}, ages as of {}); every record is synthetic",
+                s.persons, s.sites, s.seed, s.as_of
+            );
+        }
+        Command::Stats { json } => {
+            let stats = app.stats().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print_stats(&stats);
+            }
+        }
+        Command::Persons { json } => persons(&app, json).await?,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            return match app.store().verify_audit().await? {
+                Verdict::Intact { events, head } => {
+                    println!("audit trail intact: {events} events, head {head}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Verdict::Broken { seq, reason } => {
+                    println!("audit trail BROKEN at event {seq}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            };
+        }
+        Command::Config { .. } => {}
+    }
+    let _ = cli_actor;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_stats(s: &homeward_app::stats::Stats) {
+    println!("registry on {}", s.as_of);
+    println!("  total             {:>7}", s.total);
+    println!("  women             {:>7}", s.women);
+    println!("  children          {:>7}", s.children);
+    println!("  pregnant          {:>7}", s.pregnant);
+    println!("  without documents {:>7}", s.without_documents);
+    println!("  father unknown    {:>7}", s.father_unknown);
+    println!("  unaccompanied     {:>7}", s.unaccompanied);
+    println!("by age band:");
+    for (k, v) in &s.by_age_band {
+        println!("  {k:<17} {v:>7}");
+    }
+    println!("by nationality ({} countries):", s.by_nationality.len());
+    let mut nat: Vec<_> = s.by_nationality.iter().collect();
+    nat.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (k, v) in nat {
+        println!("  {k:<17} {v:>7}");
+    }
+    println!("by site:");
+    for (k, v) in &s.by_site {
+        println!("  {k:<17} {v:>7}");
+    }
+}
+
+#[derive(serde::Serialize)]
+struct PersonLine {
+    registration_number: String,
+    names: Vec<String>,
+    sex: String,
+    date_of_birth: String,
+    age: u32,
+    age_estimated: bool,
+    nationalities: Vec<String>,
+    site: Option<String>,
+    status: String,
+}
+
+async fn persons(app: &App, json: bool) -> anyhow::Result<()> {
+    let store = app.store();
+    let today = app.today();
+    let sites: std::collections::BTreeMap<i64, String> = store
+        .sites()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .list_persons(
+                &homeward_store::registry::PersonFilter::default(),
+                5000,
+                offset,
+            )
+            .await?;
+        if page.items.is_empty() {
+            break;
+        }
+        offset += i64::try_from(page.items.len())?;
+        let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+        let names = store.names_of(&ids).await?;
+        let claims = store.claims_of(&ids).await?;
+        for p in page.items {
+            let dob = p.date_of_birth()?;
+            out.push(PersonLine {
+                registration_number: p.registration_number.clone(),
+                names: names
+                    .iter()
+                    .filter(|n| n.person_id == p.id)
+                    .map(|n| n.text.clone())
+                    .collect(),
+                sex: p.sex.clone(),
+                date_of_birth: match &dob {
+                    homeward_domain::date::DateOfBirth::Exact(d) => {
+                        d.format("%Y-%m-%d").to_string()
+                    }
+                    homeward_domain::date::DateOfBirth::Year(y) => y.to_string(),
+                    homeward_domain::date::DateOfBirth::Estimated {
+                        age_years, made_on, ..
+                    } => {
+                        format!("~{age_years} years on {}", made_on.format("%Y-%m-%d"))
+                    }
+                },
+                age: dob.age_on(today),
+                age_estimated: dob.is_estimate(),
+                nationalities: claims
+                    .iter()
+                    .filter(|c| c.person_id == p.id)
+                    .map(|c| c.country_code.clone())
+                    .collect(),
+                site: p.current_site_id.and_then(|id| sites.get(&id).cloned()),
+                status: p.status.clone(),
+            });
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for p in &out {
+            println!(
+                "{}  {:<6} {:>3}{} {:<8} {:<14} {}",
+                p.registration_number,
+                p.sex,
+                p.age,
+                if p.age_estimated { "~" } else { " " },
+                p.nationalities.join(","),
+                p.site.as_deref().unwrap_or("-"),
+                p.names.join(" / ")
+            );
+        }
+        println!("{} persons", out.len());
+    }
+    Ok(())
+}

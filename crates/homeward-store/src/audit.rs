@@ -1,0 +1,250 @@
+//! The append-only audit trail: every change leaves an event, hash-chained to the one before.
+//!
+//! Each event's hash is SHA-256 over the previous hash and a canonical JSON array of the event's
+//! fields exactly as stored. `verify` recomputes the chain from the first event: an altered
+//! field, a removed event (a gap in `seq` or a broken link) or a reordering shows as the first
+//! event whose stored hash or link does not match, even if the triggers that refuse UPDATE and
+//! DELETE were dropped first.
+
+use chrono::NaiveDateTime;
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::connect::WriteTx;
+use crate::{Result, Store};
+
+/// The hash before the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A change to record.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// Who made the change (user name, or `system` for jobs).
+    pub actor: &'a str,
+    /// When.
+    pub at: NaiveDateTime,
+    /// What was done, such as `person.create`.
+    pub action: &'a str,
+    /// The kind of record changed, such as `person`.
+    pub entity_type: &'a str,
+    /// Its id.
+    pub entity_id: String,
+    /// The record before, as JSON (`None` for a creation).
+    pub before: Option<serde_json::Value>,
+    /// The record after, as JSON (`None` for a removal).
+    pub after: Option<serde_json::Value>,
+}
+
+/// A stored audit event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When, ISO text in UTC.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Kind of record.
+    pub entity_type: String,
+    /// Its id.
+    pub entity_id: String,
+    /// JSON before.
+    pub before_json: Option<String>,
+    /// JSON after.
+    pub after_json: Option<String>,
+    /// Hash of the previous event.
+    pub prev_hash: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+/// The hash of an event's fields chained to `prev_hash`.
+pub fn event_hash(e: &Event) -> String {
+    let canonical = serde_json::json!([
+        e.seq,
+        e.at,
+        e.actor,
+        e.action,
+        e.entity_type,
+        e.entity_id,
+        e.before_json,
+        e.after_json
+    ]);
+    let mut h = Sha256::new();
+    h.update(e.prev_hash.as_bytes());
+    h.update(canonical.to_string().as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Formats a moment the way the store keeps it.
+pub fn moment(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
+impl WriteTx {
+    /// Appends an event to the chain inside this transaction and returns its sequence number.
+    pub async fn audit(&mut self, e: NewEvent<'_>) -> Result<i64> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.conn())
+            .await?;
+        let prev_seq: i64 = head.try_get("seq")?;
+        let prev_hash: String = head.try_get("hash")?;
+        let mut event = Event {
+            seq: prev_seq + 1,
+            at: moment(e.at),
+            actor: e.actor.to_owned(),
+            action: e.action.to_owned(),
+            entity_type: e.entity_type.to_owned(),
+            entity_id: e.entity_id,
+            before_json: e.before.map(|v| v.to_string()),
+            after_json: e.after.map(|v| v.to_string()),
+            prev_hash,
+            hash: String::new(),
+        };
+        event.hash = event_hash(&event);
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, \
+             before_json, after_json, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(event.seq)
+        .bind(&event.at)
+        .bind(&event.actor)
+        .bind(&event.action)
+        .bind(&event.entity_type)
+        .bind(&event.entity_id)
+        .bind(&event.before_json)
+        .bind(&event.after_json)
+        .bind(&event.prev_hash)
+        .bind(&event.hash)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(event.seq)
+            .bind(&event.hash)
+            .execute(self.conn())
+            .await?;
+        Ok(event.seq)
+    }
+}
+
+/// What verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every event matches its hash and its predecessor, and the head matches the last event.
+    Intact {
+        /// How many events were checked.
+        events: i64,
+        /// The last hash, which can be handed to a monitor as a checkpoint.
+        head: String,
+    },
+    /// The first event that does not fit, and why.
+    Broken {
+        /// The sequence number where the chain breaks.
+        seq: i64,
+        /// What is wrong there.
+        reason: String,
+    },
+}
+
+fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Event> {
+    Ok(Event {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        entity_type: row.try_get("entity_type")?,
+        entity_id: row.try_get("entity_id")?,
+        before_json: row.try_get("before_json")?,
+        after_json: row.try_get("after_json")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+const EVENT_COLUMNS: &str =
+    "seq, at, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash";
+
+impl Store {
+    /// Recomputes the whole chain, streaming the events in order.
+    pub async fn verify_audit(&self) -> Result<Verdict> {
+        let mut conn = self.read().await?;
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM audit_events ORDER BY seq");
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        let mut expected_seq = 1;
+        let mut prev = GENESIS.to_owned();
+        while let Some(row) = rows.try_next().await? {
+            let e = event_from_row(&row)?;
+            if e.seq != expected_seq {
+                return Ok(Verdict::Broken {
+                    seq: expected_seq,
+                    reason: format!(
+                        "event {expected_seq} is missing (the next stored event is {})",
+                        e.seq
+                    ),
+                });
+            }
+            if e.prev_hash != prev {
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "its link to the previous event does not match (an event before it \
+                             was removed, replaced or reordered)"
+                        .into(),
+                });
+            }
+            if event_hash(&e) != e.hash {
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "its content does not match its hash (the event was altered)".into(),
+                });
+            }
+            prev = e.hash;
+            expected_seq += 1;
+        }
+        drop(rows);
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        if head_seq != expected_seq - 1 || head_hash != prev {
+            return Ok(Verdict::Broken {
+                seq: head_seq,
+                reason: format!(
+                    "the chain ends at event {} but the recorded head is event {head_seq} \
+                     (events at the end were removed, or the head was altered)",
+                    expected_seq - 1
+                ),
+            });
+        }
+        Ok(Verdict::Intact {
+            events: expected_seq - 1,
+            head: prev,
+        })
+    }
+
+    /// The events about one record, oldest first.
+    pub async fn audit_of(&self, entity_type: &str, entity_id: &str) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE entity_type = $1 AND entity_id = $2 \
+             ORDER BY seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(entity_type)
+            .bind(entity_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// The most recent events, newest first.
+    pub async fn audit_recent(&self, limit: i64) -> Result<Vec<Event>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1");
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(event_from_row).collect()
+    }
+}

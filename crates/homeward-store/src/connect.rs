@@ -1,0 +1,267 @@
+//! Opening the database named by a URL, migrating it, and the write transaction.
+
+use std::str::FromStr;
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row, Transaction};
+
+use crate::{Result, StoreError};
+
+/// The database engine behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file (the default).
+    Sqlite,
+    /// A PostgreSQL server, for deployments with several servers.
+    Postgres,
+}
+
+impl Backend {
+    /// The engine a URL names, or a message saying which URLs work.
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "unsupported database URL '{}': use sqlite://FILE (the default, e.g. \
+                 sqlite://homeward.db) or postgres://USER@HOST:PORT/DATABASE",
+                redact(url)
+            )))
+        }
+    }
+
+    /// The name used in messages and figures.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A URL with any password replaced by `***`, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// Shipped migrations, in order. Never edit one that has shipped: add the next.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+/// The registry's storage.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Opens the database at `url` (a SQLite file is created when missing).
+    pub async fn connect(url: &str) -> Result<Self> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(|e| {
+            StoreError::Config(format!(
+                "cannot read the database URL '{}': {e}",
+                redact(&url)
+            ))
+        })?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::Config(format!(
+                    "cannot open the database at {}: {e}. Check --database or \
+                     HOMEWARD_DATABASE_URL{}",
+                    redact(&url),
+                    match backend {
+                        Backend::Postgres => ", and that PostgreSQL is running and reachable",
+                        Backend::Sqlite => ", and that the folder exists and is writable",
+                    }
+                ))
+            })?;
+        let store = Store { pool, backend };
+        if backend == Backend::Postgres {
+            store.check_postgres_version().await?;
+        }
+        Ok(store)
+    }
+
+    async fn check_postgres_version(&self) -> Result<()> {
+        let row = sqlx::query("SELECT CAST(current_setting('server_version_num') AS BIGINT) AS v")
+            .fetch_one(&self.pool)
+            .await?;
+        let v: i64 = row.try_get("v")?;
+        if v < 130000 {
+            return Err(StoreError::Config(format!(
+                "PostgreSQL {} is too old: homeward needs version 13 or later",
+                v / 10000
+            )));
+        }
+        Ok(())
+    }
+
+    /// The engine in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for the read queries of this crate.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction. Returns how many ran.
+    pub async fn migrate(&self) -> Result<usize> {
+        let mut conn = self.pool.acquire().await?;
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+             name TEXT NOT NULL)",
+        )
+        .await?;
+        let mut ran = 0;
+        for m in MIGRATIONS {
+            let mut tx = conn.begin().await?;
+            let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_some() {
+                continue;
+            }
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.name)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    /// Opens a write transaction: it takes the audit head first, so writers queue up instead of
+    /// failing half-way, and the audit chain stays a single line.
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        Ok(WriteTx { tx })
+    }
+
+    /// A pooled connection for reads.
+    pub(crate) async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A write transaction: the change, its audit event and anything it enqueues commit together.
+pub struct WriteTx {
+    tx: Transaction<'static, sqlx::Any>,
+}
+
+impl WriteTx {
+    /// The connection inside the transaction.
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Commits everything written in this transaction.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Abandons everything written in this transaction.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend_and_others_are_refused() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        let e = Backend::from_url("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sqlite://"), "{e}");
+        assert!(!e.contains("secret"), "{e}");
+    }
+}
+
+impl WriteTx {
+    /// Runs raw SQL inside the transaction. For tests and maintenance only: it bypasses every
+    /// rule of this crate.
+    #[doc(hidden)]
+    pub async fn raw_execute(&mut self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(self.conn()).await?;
+        Ok(())
+    }
+}

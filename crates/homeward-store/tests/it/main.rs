@@ -1,0 +1,3 @@
+//! The storage conformance suite: one story, run on every backend under test.
+
+mod story;

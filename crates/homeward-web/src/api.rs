@@ -1,0 +1,535 @@
+//! JSON handlers under `/api/v1`: wire shapes in, one use-case call, rows out.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveTime;
+use homeward_app::registry::{
+    LinkDraft, MoveDraft, NameDraft, RegisterPerson, born_between_for_band,
+};
+use homeward_app::{Actor, App};
+use homeward_domain::date::parse_date;
+use homeward_domain::error::Invalid;
+use homeward_domain::person::{DocumentDraft, PersonDraft, PersonId};
+use homeward_domain::site::{SeparationGroup, SiteId, SiteKind};
+use homeward_store::registry::{NewSite, PersonFilter};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+
+type ApiResult<T> = Result<T, ApiError>;
+type Body<T> = Result<Json<T>, JsonRejection>;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/persons", get(list_persons).post(register_person))
+        .route("/persons/{id}", get(person_file).put(update_person))
+        .route("/persons/{id}/names", post(add_name))
+        .route("/persons/{id}/documents", post(add_document))
+        .route("/persons/{id}/moves", post(move_person))
+        .route("/persons/{id}/site", get(site_on_date))
+        .route("/persons/{id}/claims", post(add_claim))
+        .route("/claims/{id}/decision", post(decide_claim))
+        .route("/claims/{id}/evidence", post(add_evidence))
+        .route("/family-links", post(add_link))
+        .route("/sites", get(list_sites).post(create_site))
+        .route("/sites/{id}/persons", get(persons_at_site))
+        .route("/countries", get(countries))
+        .route("/countries/{code}/stances", post(set_stance))
+        .route("/stats", get(stats))
+}
+
+/// Until sign-in lands, API changes are recorded under this actor.
+fn actor() -> Actor {
+    Actor::named("api")
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameIn {
+    text: String,
+    kind: Option<String>,
+    source: Option<String>,
+}
+
+impl NameIn {
+    fn draft(self) -> NameDraft {
+        NameDraft {
+            text: self.text,
+            kind: self.kind,
+            source: self.source,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentIn {
+    doc_type: String,
+    number: String,
+    issuing_country: String,
+    expiry: Option<String>,
+    #[serde(default)]
+    sighted: bool,
+}
+
+impl DocumentIn {
+    fn draft(self) -> DocumentDraft {
+        DocumentDraft {
+            doc_type: self.doc_type,
+            number: self.number,
+            issuing_country: self.issuing_country,
+            expiry: self.expiry,
+            sighted: self.sighted,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoveIn {
+    site_id: i64,
+    at: Option<String>,
+    authorised_by: String,
+    reason: String,
+    best_interests_ref: Option<String>,
+    #[serde(default)]
+    confirm_over_capacity: bool,
+}
+
+impl MoveIn {
+    fn draft(self) -> MoveDraft {
+        MoveDraft {
+            site: self.site_id,
+            at: self.at,
+            authorised_by: self.authorised_by,
+            reason: self.reason,
+            best_interests_ref: self.best_interests_ref,
+            confirm_over_capacity: self.confirm_over_capacity,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RegisterIn {
+    #[serde(flatten)]
+    person: PersonInFlat,
+    #[serde(default)]
+    names: Vec<NameIn>,
+    #[serde(default)]
+    documents: Vec<DocumentIn>,
+    #[serde(default)]
+    nationalities: Vec<String>,
+    placement: Option<MoveIn>,
+}
+
+/// Identity fields of a person; flattened into the register and update bodies.
+#[derive(Debug, Deserialize)]
+struct PersonInFlat {
+    sex: String,
+    date_of_birth: Option<String>,
+    year_of_birth: Option<i32>,
+    estimated_age: Option<u8>,
+    age_basis: Option<String>,
+    age_estimated_on: Option<String>,
+    place_of_birth: Option<String>,
+    status: Option<String>,
+    pregnant_expected_delivery: Option<String>,
+    #[serde(default)]
+    disability: bool,
+    #[serde(default)]
+    serious_medical_condition: bool,
+    #[serde(default)]
+    unaccompanied: bool,
+    #[serde(default)]
+    separated: bool,
+    #[serde(default)]
+    father_unknown: bool,
+    father_name: Option<String>,
+    separation_group: Option<String>,
+}
+
+impl PersonInFlat {
+    fn draft(self) -> PersonDraft {
+        PersonDraft {
+            sex: self.sex,
+            date_of_birth: self.date_of_birth,
+            year_of_birth: self.year_of_birth,
+            estimated_age: self.estimated_age,
+            age_basis: self.age_basis,
+            age_estimated_on: self.age_estimated_on,
+            place_of_birth: self.place_of_birth,
+            status: self.status,
+            pregnant_expected_delivery: self.pregnant_expected_delivery,
+            disability: self.disability,
+            serious_medical_condition: self.serious_medical_condition,
+            unaccompanied: self.unaccompanied,
+            separated: self.separated,
+            father_unknown: self.father_unknown,
+            father_name: self.father_name,
+            separation_group: self.separation_group,
+        }
+    }
+}
+
+async fn register_person(
+    State(app): State<App>,
+    body: Body<RegisterIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(body) = body?;
+    let cmd = RegisterPerson {
+        person: body.person.draft(),
+        names: body.names.into_iter().map(NameIn::draft).collect(),
+        documents: body.documents.into_iter().map(DocumentIn::draft).collect(),
+        nationalities: body.nationalities,
+        placement: body.placement.map(MoveIn::draft),
+    };
+    let file = app.register_person(&actor(), &cmd).await?;
+    Ok((StatusCode::CREATED, Json(json!(file))))
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateIn {
+    version: i64,
+    #[serde(flatten)]
+    person: PersonInFlat,
+}
+
+async fn update_person(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<UpdateIn>,
+) -> ApiResult<Json<Value>> {
+    let Json(body) = body?;
+    let draft = body.person.draft();
+    let row = app
+        .update_person(&actor(), PersonId(id), body.version, &draft)
+        .await?;
+    Ok(Json(json!(row)))
+}
+
+async fn person_file(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(app.store().person_file(PersonId(id)).await?)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    site: Option<i64>,
+    nationality: Option<String>,
+    sex: Option<String>,
+    age_band: Option<String>,
+    status: Option<String>,
+    pregnant: Option<bool>,
+    unaccompanied: Option<bool>,
+    claim_state: Option<String>,
+    registration_number: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+async fn list_persons(
+    State(app): State<App>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let born_between = match q.age_band.as_deref() {
+        Some(b) => Some(born_between_for_band(b, app.today())?),
+        None => None,
+    };
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=500).contains(&per_page) {
+        return Err(Invalid::one("per_page", "HW-API-0003", "per_page must be 1 to 500").into());
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let filter = PersonFilter {
+        site: q.site.map(SiteId),
+        nationality: q.nationality,
+        sex: q.sex,
+        born_between,
+        status: q.status,
+        pregnant: q.pregnant,
+        unaccompanied: q.unaccompanied,
+        claim_state: q.claim_state,
+        registration_number: q.registration_number,
+    };
+    let found = app
+        .store()
+        .list_persons(&filter, per_page, (page - 1) * per_page)
+        .await?;
+    Ok(Json(json!({
+        "page": page,
+        "per_page": per_page,
+        "total": found.total,
+        "items": found.items,
+    })))
+}
+
+async fn add_name(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<NameIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(body) = body?;
+    let row = app.add_name(&actor(), PersonId(id), &body.draft()).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn add_document(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<DocumentIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(body) = body?;
+    let row = app
+        .add_document(&actor(), PersonId(id), &body.draft())
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn move_person(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<MoveIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(body) = body?;
+    let row = app
+        .move_person(&actor(), PersonId(id), &body.draft())
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DateQuery {
+    date: Option<String>,
+}
+
+fn moment_of(app: &App, date: Option<&str>) -> ApiResult<chrono::NaiveDateTime> {
+    Ok(match date {
+        // The end of the day: "where was X on D" means where X was when D ended.
+        Some(d) => parse_date("date", d)?
+            .and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)),
+        None => app.now(),
+    })
+}
+
+async fn site_on_date(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    q: Result<Query<DateQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let at = moment_of(&app, q.date.as_deref())?;
+    let person = app.store().person(PersonId(id)).await?;
+    let site = app.store().site_of_person_at(PersonId(id), at).await?;
+    Ok(Json(json!({
+        "registration_number": person.registration_number,
+        "at": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        "site": site,
+    })))
+}
+
+async fn persons_at_site(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    q: Result<Query<DateQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let at = moment_of(&app, q.date.as_deref())?;
+    let site = app.store().site(SiteId(id)).await?;
+    let persons = app.store().persons_at_site(SiteId(id), at).await?;
+    Ok(Json(json!({
+        "site": site,
+        "at": at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        "count": persons.len(),
+        "persons": persons,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimIn {
+    country: String,
+}
+
+async fn add_claim(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<ClaimIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(body) = body?;
+    let row = app.add_claim(&actor(), PersonId(id), &body.country).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionIn {
+    version: i64,
+    state: String,
+}
+
+async fn decide_claim(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<DecisionIn>,
+) -> ApiResult<Json<Value>> {
+    let Json(body) = body?;
+    Ok(Json(json!(
+        app.decide_claim(&actor(), id, body.version, &body.state)
+            .await?
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceIn {
+    kind: String,
+    reference: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn add_evidence(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    body: Body<EvidenceIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(body) = body?;
+    let row = app
+        .add_evidence(&actor(), id, &body.kind, &body.reference, &body.note)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkIn {
+    from_person: i64,
+    to_person: i64,
+    relation: String,
+    basis: Option<String>,
+    confidence: Option<String>,
+    evidence_ref: Option<String>,
+}
+
+async fn add_link(
+    State(app): State<App>,
+    body: Body<LinkIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(b) = body?;
+    let draft = LinkDraft {
+        from: b.from_person,
+        to: b.to_person,
+        relation: b.relation,
+        basis: b.basis,
+        confidence: b.confidence,
+        evidence_ref: b.evidence_ref,
+    };
+    let row = app.add_link(&actor(), &draft).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn list_sites(State(app): State<App>) -> ApiResult<Json<Value>> {
+    let sites = app.store().sites().await?;
+    let counts = app.store().count_by_site().await?;
+    let items: Vec<Value> = sites
+        .into_iter()
+        .map(|s| {
+            let n = counts
+                .iter()
+                .find(|(k, _)| *k == s.code)
+                .map_or(0, |(_, n)| *n);
+            json!({ "site": s, "occupancy": n })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteIn {
+    code: String,
+    name_en: String,
+    #[serde(default)]
+    name_ar: String,
+    kind: String,
+    parent_id: Option<i64>,
+    capacity: u32,
+    separation_group: Option<String>,
+}
+
+async fn create_site(
+    State(app): State<App>,
+    body: Body<SiteIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(b) = body?;
+    let mut errors = homeward_domain::error::Errors::new();
+    let kind = errors.take(SiteKind::parse("kind", &b.kind));
+    let group = match b.separation_group.as_deref() {
+        Some(g) => errors
+            .take(SeparationGroup::parse("separation_group", g))
+            .map(Some),
+        None => Some(None),
+    };
+    errors.finish()?;
+    let (Some(kind), Some(separation_group)) = (kind, group) else {
+        return Err(Invalid::one("kind", "HW-SITE-0000", "incomplete site").into());
+    };
+    let site = NewSite {
+        code: b.code.trim().to_owned(),
+        name_en: b.name_en.trim().to_owned(),
+        name_ar: b.name_ar.trim().to_owned(),
+        kind,
+        parent: b.parent_id.map(SiteId),
+        capacity: b.capacity,
+        separation_group,
+        synthetic: false,
+    };
+    let row = app.create_site(&actor(), &site).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn countries(State(app): State<App>) -> ApiResult<Json<Value>> {
+    let stances = app.store().stances().await?;
+    let items: Vec<Value> = app
+        .store()
+        .countries()
+        .await?
+        .into_iter()
+        .map(|(code, en, ar)| {
+            let history: Vec<_> = stances.iter().filter(|s| s.country_code == code).collect();
+            json!({ "code": code, "name_en": en, "name_ar": ar, "stances": history })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StanceIn {
+    stance: String,
+    effective_from: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_stance(
+    State(app): State<App>,
+    Path(code): Path<String>,
+    body: Body<StanceIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Json(b) = body?;
+    let row = app
+        .set_stance(&actor(), &code, &b.stance, &b.effective_from, &b.note)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn stats(State(app): State<App>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(app.stats().await?)))
+}
