@@ -122,10 +122,16 @@ impl Birth {
         }
     }
 
-    /// Age in full years on `on` according to this record (0 before the assumed date).
-    /// The generator places everyone by this age at `as_of`.
+    /// Age in full years on `on` according to this record: for an estimate, the estimated age
+    /// plus the full years since it was made; otherwise full years since the assumed date (0
+    /// before it). The generator places everyone by this age at `as_of`.
     pub fn age_on(&self, on: NaiveDate) -> u32 {
-        full_years(self.assumed_date(), on)
+        match self {
+            Birth::Estimated {
+                age_years, made_on, ..
+            } if *made_on <= on => u32::from(*age_years) + full_years(*made_on, on),
+            _ => full_years(self.assumed_date(), on),
+        }
     }
 }
 
@@ -259,5 +265,35 @@ impl DemoPerson {
             .iter()
             .find(|n| n.kind == NameKind::AsRegistered)
             .map_or("", |n| n.text.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    #[test]
+    fn ages_from_each_kind_of_record() {
+        let on = date(2018, 2, 1);
+        assert_eq!(Birth::Exact(date(2014, 2, 1)).age_on(on), 4);
+        assert_eq!(Birth::Exact(date(2014, 2, 2)).age_on(on), 3);
+        assert_eq!(Birth::Exact(date(2019, 1, 1)).age_on(on), 0);
+        // A year alone stands for 1 July.
+        assert_eq!(Birth::Year(2014).age_on(on), 3);
+        assert_eq!(Birth::Year(2014).age_on(date(2018, 7, 1)), 4);
+        let estimate = |age_years, made_on| Birth::Estimated {
+            age_years,
+            basis: "dental and physical assessment",
+            made_on,
+        };
+        assert_eq!(estimate(3, date(2017, 3, 1)).age_on(on), 3);
+        assert_eq!(estimate(3, date(2017, 1, 15)).age_on(on), 4);
+        // Made on 29 February: the estimate's anniversary is 1 March in other years.
+        assert_eq!(estimate(3, date(2016, 2, 29)).age_on(date(2017, 2, 28)), 3);
+        assert_eq!(estimate(3, date(2016, 2, 29)).age_on(date(2017, 3, 1)), 4);
     }
 }
