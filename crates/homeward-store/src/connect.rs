@@ -237,6 +237,16 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Runs raw SQL inside the transaction. For tests and maintenance only: it bypasses every
+    /// rule of this crate.
+    #[doc(hidden)]
+    pub async fn raw_execute(&mut self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(self.conn()).await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,15 +263,5 @@ mod tests {
             .to_string();
         assert!(e.contains("sqlite://"), "{e}");
         assert!(!e.contains("secret"), "{e}");
-    }
-}
-
-impl WriteTx {
-    /// Runs raw SQL inside the transaction. For tests and maintenance only: it bypasses every
-    /// rule of this crate.
-    #[doc(hidden)]
-    pub async fn raw_execute(&mut self, sql: &str) -> Result<()> {
-        sqlx::raw_sql(sql).execute(self.conn()).await?;
-        Ok(())
     }
 }

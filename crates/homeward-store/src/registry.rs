@@ -157,24 +157,15 @@ async fn person_file(conn: &mut AnyConnection, id: PersonId) -> Result<PersonFil
     })
 }
 
-fn dob_columns(
-    d: &DateOfBirth,
-) -> (
-    &'static str,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-) {
+/// The stored columns of a date of birth: kind, date, year, estimated age, basis, made on.
+type DobColumns =
+    (&'static str, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>);
+
+fn dob_columns(d: &DateOfBirth) -> DobColumns {
     match d {
         DateOfBirth::Exact(date) => ("exact", Some(day(*date)), None, None, None, None),
         DateOfBirth::Year(y) => ("year", None, Some(i64::from(*y)), None, None, None),
-        DateOfBirth::Estimated {
-            age_years,
-            basis,
-            made_on,
-        } => (
+        DateOfBirth::Estimated { age_years, basis, made_on } => (
             "estimated",
             None,
             None,

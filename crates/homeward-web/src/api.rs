@@ -21,7 +21,33 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 
 type ApiResult<T> = Result<T, ApiError>;
-type Body<T> = Result<Json<T>, JsonRejection>;
+type Body = Result<Json<Value>, JsonRejection>;
+
+/// Reads a JSON value into `T`, naming the path of the first bad field (`placement.site_id`).
+fn parse<T: serde::de::DeserializeOwned>(value: Value, prefix: &str) -> ApiResult<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match (prefix.is_empty(), path.as_str()) {
+            (true, ".") => "body".to_owned(),
+            (true, p) => p.to_owned(),
+            (false, ".") => prefix.to_owned(),
+            (false, p) => format!("{prefix}.{p}"),
+        };
+        let message = format!("{field}: {}", e.into_inner());
+        ApiError::BadRequest(Invalid::one(field, "HW-API-0001", message))
+    })
+}
+
+/// Reads a request body into `T`.
+fn read_body<T: serde::de::DeserializeOwned>(b: Body) -> ApiResult<T> {
+    let Json(v) = b?;
+    parse(v, "")
+}
+
+/// Splits `keys` out of a JSON object, so the rest can be read as the person's own fields.
+fn take(value: &mut Value, key: &str) -> Option<Value> {
+    value.as_object_mut().and_then(|o| o.remove(key))
+}
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -113,22 +139,18 @@ impl MoveIn {
     }
 }
 
-#[derive(Debug, Deserialize)]
 struct RegisterIn {
-    #[serde(flatten)]
-    person: PersonInFlat,
-    #[serde(default)]
+    person: PersonIn,
     names: Vec<NameIn>,
-    #[serde(default)]
     documents: Vec<DocumentIn>,
-    #[serde(default)]
     nationalities: Vec<String>,
     placement: Option<MoveIn>,
 }
 
-/// Identity fields of a person; flattened into the register and update bodies.
+/// Identity fields of a person: the register and update bodies besides their own keys.
 #[derive(Debug, Deserialize)]
-struct PersonInFlat {
+#[serde(deny_unknown_fields)]
+struct PersonIn {
     sex: String,
     date_of_birth: Option<String>,
     year_of_birth: Option<i32>,
@@ -152,7 +174,7 @@ struct PersonInFlat {
     separation_group: Option<String>,
 }
 
-impl PersonInFlat {
+impl PersonIn {
     fn draft(self) -> PersonDraft {
         PersonDraft {
             sex: self.sex,
@@ -177,9 +199,26 @@ impl PersonInFlat {
 
 async fn register_person(
     State(app): State<App>,
-    body: Body<RegisterIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(body) = body?;
+    let Json(mut v) = raw?;
+    let names: Vec<NameIn> = take(&mut v, "names").map_or(Ok(Vec::new()), |n| parse(n, "names"))?;
+    let documents: Vec<DocumentIn> =
+        take(&mut v, "documents").map_or(Ok(Vec::new()), |d| parse(d, "documents"))?;
+    let nationalities: Vec<String> =
+        take(&mut v, "nationalities").map_or(Ok(Vec::new()), |n| parse(n, "nationalities"))?;
+    let placement: Option<MoveIn> = take(&mut v, "placement")
+        .filter(|p| !p.is_null())
+        .map(|p| parse(p, "placement"))
+        .transpose()?;
+    let person: PersonIn = parse(v, "")?;
+    let body = RegisterIn {
+        person,
+        names,
+        documents,
+        nationalities,
+        placement,
+    };
     let cmd = RegisterPerson {
         person: body.person.draft(),
         names: body.names.into_iter().map(NameIn::draft).collect(),
@@ -191,22 +230,26 @@ async fn register_person(
     Ok((StatusCode::CREATED, Json(json!(file))))
 }
 
-#[derive(Debug, Deserialize)]
-struct UpdateIn {
-    version: i64,
-    #[serde(flatten)]
-    person: PersonInFlat,
-}
-
 async fn update_person(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<UpdateIn>,
+    raw: Body,
 ) -> ApiResult<Json<Value>> {
-    let Json(body) = body?;
-    let draft = body.person.draft();
+    let Json(mut v) = raw?;
+    let version: i64 = match take(&mut v, "version") {
+        Some(n) => parse(n, "version")?,
+        None => {
+            return Err(Invalid::one(
+                "version",
+                "HW-API-0004",
+                "give the version you read, to detect concurrent changes",
+            )
+            .into());
+        }
+    };
+    let person: PersonIn = parse(v, "")?;
     let row = app
-        .update_person(&actor(), PersonId(id), body.version, &draft)
+        .update_person(&actor(), PersonId(id), version, &person.draft())
         .await?;
     Ok(Json(json!(row)))
 }
@@ -271,9 +314,9 @@ async fn list_persons(
 async fn add_name(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<NameIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(body) = body?;
+    let body: NameIn = read_body(raw)?;
     let row = app.add_name(&actor(), PersonId(id), &body.draft()).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
@@ -281,9 +324,9 @@ async fn add_name(
 async fn add_document(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<DocumentIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(body) = body?;
+    let body: DocumentIn = read_body(raw)?;
     let row = app
         .add_document(&actor(), PersonId(id), &body.draft())
         .await?;
@@ -293,9 +336,9 @@ async fn add_document(
 async fn move_person(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<MoveIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(body) = body?;
+    let body: MoveIn = read_body(raw)?;
     let row = app
         .move_person(&actor(), PersonId(id), &body.draft())
         .await?;
@@ -359,9 +402,9 @@ struct ClaimIn {
 async fn add_claim(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<ClaimIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(body) = body?;
+    let body: ClaimIn = read_body(raw)?;
     let row = app.add_claim(&actor(), PersonId(id), &body.country).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
@@ -376,9 +419,9 @@ struct DecisionIn {
 async fn decide_claim(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<DecisionIn>,
+    raw: Body,
 ) -> ApiResult<Json<Value>> {
-    let Json(body) = body?;
+    let body: DecisionIn = read_body(raw)?;
     Ok(Json(json!(
         app.decide_claim(&actor(), id, body.version, &body.state)
             .await?
@@ -397,9 +440,9 @@ struct EvidenceIn {
 async fn add_evidence(
     State(app): State<App>,
     Path(id): Path<i64>,
-    body: Body<EvidenceIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(body) = body?;
+    let body: EvidenceIn = read_body(raw)?;
     let row = app
         .add_evidence(&actor(), id, &body.kind, &body.reference, &body.note)
         .await?;
@@ -417,11 +460,8 @@ struct LinkIn {
     evidence_ref: Option<String>,
 }
 
-async fn add_link(
-    State(app): State<App>,
-    body: Body<LinkIn>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(b) = body?;
+async fn add_link(State(app): State<App>, raw: Body) -> ApiResult<(StatusCode, Json<Value>)> {
+    let b: LinkIn = read_body(raw)?;
     let draft = LinkDraft {
         from: b.from_person,
         to: b.to_person,
@@ -463,11 +503,8 @@ struct SiteIn {
     separation_group: Option<String>,
 }
 
-async fn create_site(
-    State(app): State<App>,
-    body: Body<SiteIn>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(b) = body?;
+async fn create_site(State(app): State<App>, raw: Body) -> ApiResult<(StatusCode, Json<Value>)> {
+    let b: SiteIn = read_body(raw)?;
     let mut errors = homeward_domain::error::Errors::new();
     let kind = errors.take(SiteKind::parse("kind", &b.kind));
     let group = match b.separation_group.as_deref() {
@@ -521,9 +558,9 @@ struct StanceIn {
 async fn set_stance(
     State(app): State<App>,
     Path(code): Path<String>,
-    body: Body<StanceIn>,
+    raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(b) = body?;
+    let b: StanceIn = read_body(raw)?;
     let row = app
         .set_stance(&actor(), &code, &b.stance, &b.effective_from, &b.note)
         .await?;

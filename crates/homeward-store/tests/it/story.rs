@@ -343,7 +343,7 @@ async fn lists_filter_and_page_on_every_backend() {
             .await
             .unwrap();
         assert_eq!(page2.items.len(), 1);
-        assert_eq!(s.count_without_documents().await.unwrap(), 2);
+        assert_eq!(s.count_without_documents().await.unwrap(), 3);
         assert_eq!(
             s.count_by_nationality().await.unwrap(),
             vec![("RU".to_owned(), 2)]

@@ -1,0 +1,5 @@
+//! API tests: every request goes through the real router, in-process, on every backend.
+
+mod helpers;
+mod persons;
+mod refusals;

@@ -1,0 +1,172 @@
+//! The registry through the API: register, read, list, update, link, move, claim.
+
+use axum::http::StatusCode;
+use homeward_testkit::backends;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_registered_person_reads_back_with_names_documents_and_claims() {
+    for db in backends().await {
+        let c = Client::new(homeward_testkit::app(&db).await);
+        let id = register(&c, woman()).await;
+        let (s, file) = c.get(&format!("/api/v1/persons/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(file["person"]["registration_number"], format!("HW-{id:06}"));
+        assert_eq!(
+            file["names"][0]["text"], "سفيتلانا ايفانوفا",
+            "{}",
+            db.backend
+        );
+        assert_eq!(file["names"][0]["script"], "arabic");
+        assert_eq!(file["names"][1]["script"], "cyrillic");
+        assert_eq!(file["documents"][0]["issuing_country"], "RU");
+        assert_eq!(file["claims"][0]["state"], "claimed");
+        let events = c
+            .app
+            .store()
+            .audit_of("person", &id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "registration is audited once");
+        assert_eq!(events[0].action, "person.register");
+        assert_eq!(c.get("/healthz").await.0, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn lists_filter_and_page() {
+    for db in backends().await {
+        let c = Client::new(homeward_testkit::app(&db).await);
+        register(&c, woman()).await;
+        register(&c, child("2015-01-01")).await;
+        register(&c, child("2005-01-01")).await;
+        let (_, all) = c.get("/api/v1/persons?per_page=2").await;
+        assert_eq!(all["total"], 3);
+        assert_eq!(all["items"].as_array().unwrap().len(), 2);
+        let (_, p2) = c.get("/api/v1/persons?per_page=2&page=2").await;
+        assert_eq!(p2["items"].as_array().unwrap().len(), 1);
+        let (_, band) = c.get("/api/v1/persons?age_band=0-3").await;
+        assert_eq!(band["total"], 1, "on 2018-02-01 only the 2015 child is 0-3");
+        let (_, teen) = c.get("/api/v1/persons?age_band=4-14&sex=male").await;
+        assert_eq!(teen["total"], 1);
+        let (_, ru) = c.get("/api/v1/persons?nationality=RU&sex=female").await;
+        assert_eq!(ru["total"], 1);
+        let (s, bad) = c.get("/api/v1/persons?age_band=old").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&bad), ["age_band"]);
+    }
+}
+
+#[tokio::test]
+async fn two_updates_of_one_version_are_detected_not_merged() {
+    for db in backends().await {
+        let c = Client::new(homeward_testkit::app(&db).await);
+        let id = register(&c, woman()).await;
+        let first = json!({ "version": 1, "sex": "female", "date_of_birth": "1990-04-02",
+                            "place_of_birth": "Kazan" });
+        let second = json!({ "version": 1, "sex": "female", "date_of_birth": "1989-01-01" });
+        let (s1, v1) = c.put(&format!("/api/v1/persons/{id}"), first).await;
+        assert_eq!(s1, StatusCode::OK, "{v1}");
+        assert_eq!(v1["version"], 2);
+        let (s2, v2) = c.put(&format!("/api/v1/persons/{id}"), second).await;
+        assert_eq!(s2, StatusCode::CONFLICT, "{} {v2}", db.backend);
+        let (_, file) = c.get(&format!("/api/v1/persons/{id}")).await;
+        assert_eq!(
+            file["person"]["dob_date"], "1990-04-02",
+            "the stale update changed nothing"
+        );
+        assert_eq!(file["person"]["place_of_birth"], "Kazan");
+    }
+}
+
+#[tokio::test]
+async fn a_mother_and_baby_move_together_and_history_answers_where_they_were() {
+    for db in backends().await {
+        let c = Client::new(homeward_testkit::app(&db).await);
+        let camp = site(&c, "RUSAFA-A", "camp_section", 100).await;
+        let centre = site(&c, "WDC", "detention_centre", 100).await;
+        let mother = register(&c, woman()).await;
+        let baby = register(&c, child("2016-06-01")).await;
+        let (s, link) = c
+            .post(
+                "/api/v1/family-links",
+                json!({ "from_person": mother, "to_person": baby,
+                   "relation": "mother", "basis": "observed" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{link}");
+        let mv = |site: i64, at: &str| {
+            json!({ "site_id": site, "at": at, "authorised_by": "camp director",
+                    "reason": "placement under the age protocol" })
+        };
+        for (who, site, at) in [
+            (mother, camp, "2017-09-01"),
+            (baby, camp, "2017-09-01"),
+            (mother, centre, "2017-12-01"),
+            (baby, centre, "2017-12-01"),
+        ] {
+            let (s, v) = c
+                .post(&format!("/api/v1/persons/{who}/moves"), mv(site, at))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{} {v}", db.backend);
+        }
+        let (_, then) = c
+            .get(&format!("/api/v1/persons/{baby}/site?date=2017-10-15"))
+            .await;
+        assert_eq!(then["site"]["code"], "RUSAFA-A");
+        let (_, now) = c
+            .get(&format!("/api/v1/persons/{baby}/site?date=2018-01-15"))
+            .await;
+        assert_eq!(now["site"]["code"], "WDC");
+        let (_, before) = c
+            .get(&format!("/api/v1/persons/{baby}/site?date=2017-01-01"))
+            .await;
+        assert!(before["site"].is_null());
+        let (_, who) = c
+            .get(&format!("/api/v1/sites/{camp}/persons?date=2017-10-15"))
+            .await;
+        assert_eq!(who["count"], 2);
+    }
+}
+
+#[tokio::test]
+async fn a_claim_is_verified_before_it_is_decided() {
+    for db in backends().await {
+        let c = Client::new(homeward_testkit::app(&db).await);
+        let id = register(&c, woman()).await;
+        let (_, file) = c.get(&format!("/api/v1/persons/{id}")).await;
+        let claim = file["claims"][0]["id"].as_i64().unwrap();
+        let (s, v) = c
+            .post(
+                &format!("/api/v1/claims/{claim}/decision"),
+                json!({ "version": 1, "state": "confirmed" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(codes(&v), ["HW-CLAIM-0001"]);
+        let (s, _) = c
+            .post(
+                &format!("/api/v1/claims/{claim}/evidence"),
+                json!({ "kind": "document_sighted", "reference": "passport 75 1234567" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, v) = c
+            .post(
+                &format!("/api/v1/claims/{claim}/decision"),
+                json!({ "version": 1, "state": "under_verification" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = c
+            .post(
+                &format!("/api/v1/claims/{claim}/decision"),
+                json!({ "version": 2, "state": "confirmed" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["decided_by"], "api");
+    }
+}
