@@ -512,6 +512,11 @@ impl Gen<'_> {
             husband
         };
 
+        // The mother's given name comes first: her children are not named like her, nor
+        // like each other.
+        let given = Word::from_entry(culture, self.pick(table.female), false);
+        let mut taken: Vec<String> = vec![given.own.clone()];
+
         // Children.
         let mut drafts: Vec<ChildDraft> = Vec::with_capacity(ages.len());
         for &age in &ages {
@@ -558,11 +563,18 @@ impl Gen<'_> {
                 self.chance(0.15)
             };
             let own_table = if female { table.female } else { table.male };
-            let given = if arabic_name {
-                Word::arabic_given(culture, names::arabic_child_entry(self.rng, female))
-            } else {
-                Word::from_entry(culture, self.pick(own_table), false)
-            };
+            let mut given = Word::default();
+            for _ in 0..4 {
+                given = if arabic_name {
+                    Word::arabic_given(culture, names::arabic_child_entry(self.rng, female))
+                } else {
+                    Word::from_entry(culture, self.pick(own_table), false)
+                };
+                if !taken.contains(&given.own) {
+                    break;
+                }
+            }
+            taken.push(given.own.clone());
             // Some children are also known by a name of the other kind.
             let alias = self.chance(0.25).then(|| {
                 if arabic_name {
@@ -605,7 +617,6 @@ impl Gen<'_> {
         .then(|| as_of + days(self.rng.gen_range(1..=270)));
 
         // The mother's names.
-        let given = Word::from_entry(culture, self.pick(table.female), false);
         let surname = Word::from_entry(culture, mother_surname, true);
         let mut m_names = Vec::with_capacity(6);
         let passport = mother_docs
