@@ -388,7 +388,7 @@ impl Gen<'_> {
         }
         if let Some(sighted) = passport {
             names.push(DemoName {
-                text: names::join(&[given, surname], |w| &w.latin),
+                text: names::join(&[given, surname], |w| w.latin.as_ref()),
                 kind: NameKind::Passport,
                 recorded_by: role::REGISTRAR,
                 source: if sighted {
@@ -400,7 +400,7 @@ impl Gen<'_> {
         }
         if let Some(source) = own_source {
             names.push(DemoName {
-                text: names::join(&[given, surname], |w| &w.own),
+                text: names::join(&[given, surname], |w| w.own.as_ref()),
                 kind: NameKind::SelfDeclared,
                 recorded_by: role::INTERVIEWER,
                 source,
@@ -515,7 +515,7 @@ impl Gen<'_> {
         // The mother's given name comes first: her children are not named like her, nor
         // like each other.
         let given = Word::from_entry(culture, self.pick(table.female), false);
-        let mut taken: Vec<String> = vec![given.own.clone()];
+        let mut taken = vec![given.own.clone()];
 
         // Children.
         let mut drafts: Vec<ChildDraft> = Vec::with_capacity(ages.len());
@@ -578,7 +578,9 @@ impl Gen<'_> {
             // Some children are also known by a name of the other kind.
             let alias = self.chance(0.25).then(|| {
                 if arabic_name {
-                    Word::from_entry(culture, self.pick(own_table), false).own
+                    Word::from_entry(culture, self.pick(own_table), false)
+                        .own
+                        .into_owned()
                 } else {
                     let entry = names::arabic_child_entry(self.rng, female);
                     entry.split('|').next().unwrap_or(entry).to_owned()
@@ -637,7 +639,7 @@ impl Gen<'_> {
             let father = Word::from_entry(culture, her_father, false);
             format!("{} {} qızı", given.own, father.own)
         } else {
-            names::join(&[&given, &surname], |w| &w.own)
+            names::join(&[&given, &surname], |w| w.own.as_ref())
         };
         m_names.push(DemoName {
             text: own,
@@ -648,7 +650,7 @@ impl Gen<'_> {
         if married && self.chance(0.5) {
             let maiden = Word::from_entry(culture, own_surname, true);
             m_names.push(DemoName {
-                text: names::join(&[&given, &maiden], |w| &w.own),
+                text: names::join(&[&given, &maiden], |w| w.own.as_ref()),
                 kind: NameKind::MaidenName,
                 recorded_by: role::INTERVIEWER,
                 source: src::SELF,
@@ -705,7 +707,7 @@ impl Gen<'_> {
                 father_name: (!her_father_unknown).then(|| {
                     let g = Word::from_entry(culture, her_father, false);
                     let f = Word::from_entry(culture, own_surname, false);
-                    names::join(&[&g, &f], |w| &w.own)
+                    names::join(&[&g, &f], |w| w.own.as_ref())
                 }),
                 pregnant_expected_delivery: pregnant,
                 disability: m_disability,

@@ -10,6 +10,8 @@ mod turkish;
 mod ukrainian;
 mod western;
 
+use std::borrow::Cow;
+
 use rand::Rng;
 
 use translit::{Cyrillic, Orthography, Style};
@@ -127,11 +129,11 @@ impl Culture {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Word {
     /// In the culture's own script.
-    pub own: String,
+    pub own: Cow<'static, str>,
     /// Latin form as a passport prints it.
-    pub latin: String,
-    /// Phonetic spelling, the input of the Arabic transliteration.
-    pub phon: String,
+    pub latin: Cow<'static, str>,
+    /// Phonetic spelling (ASCII, any case), the input of the Arabic transliteration.
+    pub phon: Cow<'static, str>,
     /// The standard Arabic spelling, for names of Arabic origin.
     pub arabic: Option<&'static str>,
     /// The common Latin form of that Arabic name (used in kunyas).
@@ -174,30 +176,35 @@ impl Word {
                     Cyrillic::Russian
                 };
                 w.own = if female_surname {
-                    feminine_cyrillic(own)
+                    Cow::Owned(feminine_cyrillic(own))
                 } else {
-                    own.to_owned()
+                    Cow::Borrowed(own)
                 };
-                translit::cyrillic_to_latin(&w.own, ortho, &mut w.latin);
-                translit::cyrillic_to_phonetic(&w.own, ortho, &mut w.phon);
+                let (mut latin, mut phon) = (String::new(), String::new());
+                translit::cyrillic_to_latin(&w.own, ortho, &mut latin);
+                translit::cyrillic_to_phonetic(&w.own, ortho, &mut phon);
+                w.latin = Cow::Owned(latin);
+                w.phon = Cow::Owned(phon);
                 w.arabic = ar;
             }
             Script::Georgian => {
-                w.own = entry.to_owned();
-                translit::georgian_to_latin(entry, &mut w.latin);
-                w.phon = w.latin.to_ascii_lowercase();
+                w.own = Cow::Borrowed(entry);
+                let mut latin = String::new();
+                translit::georgian_to_latin(entry, &mut latin);
+                w.phon = Cow::Owned(latin.clone());
+                w.latin = Cow::Owned(latin);
             }
             Script::Arabic => {
                 let mut parts = entry.split('|');
                 let ar = parts.next().unwrap_or(entry);
                 let east = parts.next().unwrap_or("");
                 let west = parts.next().unwrap_or(east);
-                w.own = ar.to_owned();
-                w.latin = if culture == Culture::ArabMaghreb {
-                    west.to_owned()
+                w.own = Cow::Borrowed(ar);
+                w.latin = Cow::Borrowed(if culture == Culture::ArabMaghreb {
+                    west
                 } else {
-                    east.to_owned()
-                };
+                    east
+                });
                 // Written in Arabic already: the registrar copies it, no transliteration.
                 w.arabic = Some(ar);
                 w.arabic_latin = Some(east);
@@ -212,19 +219,25 @@ impl Word {
                 if let Some(ortho) = ortho {
                     let (own, ar) = split_arabic(entry);
                     w.own = if female_surname && culture != Culture::Turkish {
-                        feminine_latin(own)
+                        Cow::Owned(feminine_latin(own))
                     } else {
-                        own.to_owned()
+                        Cow::Borrowed(own)
                     };
-                    w.latin = w.own.replace(['‘', 'ʻ'], "'");
-                    translit::latin_to_phonetic(&w.own, ortho, &mut w.phon);
+                    w.latin = if w.own.contains(['‘', 'ʻ']) {
+                        Cow::Owned(w.own.replace(['‘', 'ʻ'], "'"))
+                    } else {
+                        w.own.clone()
+                    };
+                    let mut phon = String::new();
+                    translit::latin_to_phonetic(&w.own, ortho, &mut phon);
+                    w.phon = Cow::Owned(phon);
                     w.arabic = ar;
                 } else {
                     let (own, rest) = entry.split_once('/').unwrap_or((entry, entry));
                     let (phon, ar) = split_arabic(rest);
-                    w.own = own.to_owned();
-                    w.latin = own.to_owned();
-                    w.phon = phon.to_owned();
+                    w.own = Cow::Borrowed(own);
+                    w.latin = Cow::Borrowed(own);
+                    w.phon = Cow::Borrowed(phon);
                     w.arabic = ar;
                 }
             }
@@ -241,22 +254,24 @@ impl Word {
         let mut w = Word {
             arabic: Some(ar),
             arabic_latin: Some(lat),
-            phon: lat.to_ascii_lowercase(),
+            phon: Cow::Borrowed(lat),
             ..Word::default()
         };
         match culture.script() {
             Script::Cyrillic => {
-                w.own = cyr.to_owned();
-                translit::cyrillic_to_latin(cyr, Cyrillic::Russian, &mut w.latin);
+                w.own = Cow::Borrowed(cyr);
+                let mut latin = String::new();
+                translit::cyrillic_to_latin(cyr, Cyrillic::Russian, &mut latin);
+                w.latin = Cow::Owned(latin);
             }
             Script::Arabic => {
-                w.own = ar.to_owned();
-                w.latin = lat.to_owned();
-                w.phon.clear();
+                w.own = Cow::Borrowed(ar);
+                w.latin = Cow::Borrowed(lat);
+                w.phon = Cow::Borrowed("");
             }
             Script::Latin | Script::Georgian => {
-                w.own = lat.to_owned();
-                w.latin = lat.to_owned();
+                w.own = Cow::Borrowed(lat);
+                w.latin = Cow::Borrowed(lat);
             }
         }
         w

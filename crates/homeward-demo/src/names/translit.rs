@@ -259,8 +259,8 @@ enum Unit {
     Vowel(u8),
 }
 
-/// Phonetic spelling to Arabic script, word by word. `feminine_given` applies the style's
-/// final ة to a woman's given name.
+/// Phonetic spelling (ASCII, case ignored) to Arabic script, word by word. `feminine_given`
+/// applies the style's final ة to a woman's given name.
 pub(crate) fn phonetic_to_arabic(phon: &str, style: Style, feminine_given: bool, out: &mut String) {
     let mut first_word = true;
     for word in phon.split([' ', '-']).filter(|w| !w.is_empty()) {
@@ -297,7 +297,13 @@ fn consonant(b: u8, style: Style) -> &'static str {
     }
 }
 
-fn word_to_arabic(w: &[u8], style: Style, feminine_given: bool, out: &mut String) {
+fn word_to_arabic(word: &[u8], style: Style, feminine_given: bool, out: &mut String) {
+    let mut lower = [0u8; 48];
+    let len = word.len().min(lower.len());
+    for (l, b) in lower.iter_mut().zip(&word[..len]) {
+        *l = b.to_ascii_lowercase();
+    }
+    let w = &lower[..len];
     let mut units: [Unit; 48] = [Unit::Vowel(0); 48];
     let mut n = 0;
     let mut i = 0;
