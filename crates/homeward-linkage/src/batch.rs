@@ -390,25 +390,43 @@ fn read_prepared(
     prepared: &mut Vec<Prepared>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<usize, BatchError> {
-    const CHUNK: usize = 65_536;
-    let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
-    let flush = |chunk: &mut Vec<Record>, ids: &mut Vec<String>, prepared: &mut Vec<Prepared>| {
-        prepared.par_extend(chunk.par_iter().map(Prepared::new));
-        ids.extend(chunk.drain(..).map(|r| r.id));
-    };
-    let n = read_with(
-        options,
-        path,
-        |r| {
-            chunk.push(r);
-            if chunk.len() == CHUNK {
-                flush(&mut chunk, ids, prepared);
-            }
-        },
-        progress,
-    )?;
-    flush(&mut chunk, ids, prepared);
-    Ok(n)
+    const CHUNK: usize = 32_768;
+    // One thread parses the CSV while the others prepare the previous chunk.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+        let reader = scope.spawn(move || {
+            let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
+            let n = read_with(
+                options,
+                path,
+                |r| {
+                    chunk.push(r);
+                    if chunk.len() == CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        // A closed channel means the receiver stopped; the error surfaces there.
+                        let _ = tx.send(full);
+                    }
+                },
+                &mut |_| {},
+            );
+            let _ = tx.send(chunk);
+            n
+        });
+        let mut done = 0u64;
+        for chunk in rx {
+            prepared.par_extend(chunk.par_iter().map(Prepared::new));
+            done += chunk.len() as u64;
+            ids.extend(chunk.into_iter().map(|r| r.id));
+            progress(Progress {
+                stage: Stage::Reading,
+                done,
+                total: 0,
+            });
+        }
+        reader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
 }
 
 fn run(
@@ -468,8 +486,15 @@ fn run(
     w.write_record(["left_id", "right_id", "probability"])
         .map_err(werr)?;
     let mut buf = String::new();
-    for &(pk, p) in &scored {
-        let (i, j) = ((pk >> 32) as usize, (pk & 0xFFFF_FFFF) as usize);
+    let mut scored: Vec<(usize, usize, f64)> = scored
+        .into_iter()
+        .map(|(pk, p)| {
+            let (i, j) = engine.original(pk);
+            (i, j, p)
+        })
+        .collect();
+    scored.par_sort_unstable_by_key(|&(i, j, _)| (i, j));
+    for &(i, j, p) in &scored {
         buf.clear();
         use std::fmt::Write as _;
         let _ = write!(buf, "{p:.6}");

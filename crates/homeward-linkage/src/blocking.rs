@@ -2,38 +2,65 @@
 //! script-independent parts (name skeletons, dates, codes), so that a true pair is lost
 //! only when it disagrees on every key; oversized blocks are skipped.
 
+use std::borrow::Cow;
+
 use crate::compare::{Part, Prepared};
 use crate::normalize::Role;
 use crate::record::BirthDate;
 
 /// Kinds of blocking keys, used as a salt so that keys of different kinds never collide.
+/// "Tight" kinds join two independent facts (a name and a date, a name and a postcode) so
+/// that blocks stay small at a million records; "broad" kinds rest on one fact and serve
+/// small data sets and single-record queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub(crate) enum KeyKind {
-    NamePair = 1,
-    GivenYear,
-    FamilyYear,
-    DateInitial,
-    Document,
-    PostcodeHouse,
-    StreetHouse,
-    NamePrefixes,
+    NameYear = 1,
     NamePostcode,
-    NameHouse,
-    GivenLocality,
+    NameDate,
+    Document,
+    DatePostcode,
+    Address,
+    PrefixYear,
+    PartLocalityInitial,
+    StreetHouseInitial,
+    PrefixPostcode,
+    PartPostcodeHouse,
+    PartPostcodeInitial,
+    NameStreet,
+    NameLocality,
+    PostcodeHouseLocality,
+    // Broad kinds.
+    NamePair = 16,
+    NamePrefixes,
+    PartYear,
+    DateInitial,
+    PartPostcode,
+    PartLocality,
     /// One name part alone: only for single-record queries.
     SinglePart,
     /// Father's name with the given name: for queries naming a father.
     GivenFather,
 }
 
+/// Which keys to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeySet {
+    /// Tight keys only: large batches.
+    Tight,
+    /// Tight and broad keys: small batches.
+    Broad,
+    /// Everything, including single-part keys: query indexes.
+    Query,
+}
+
 /// A stable 64-bit hash (FxHash-style), so that keys do not depend on the process.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64, u8);
 
 impl KeyHasher {
     pub fn new(kind: KeyKind) -> Self {
-        let mut h = KeyHasher(0x243F_6A88_85A3_08D3);
+        let mut h = KeyHasher(0x243F_6A88_85A3_08D3, kind as u8);
         h.word(kind as u64);
         h
     }
@@ -57,7 +84,8 @@ impl KeyHasher {
         // Final avalanche so that nearby inputs spread.
         let mut z = self.0;
         z = (z ^ (z >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-        z ^ (z >> 33)
+        // The kind in the top byte keeps kinds apart and lets statistics name them.
+        (u64::from(self.1) << 56) | ((z ^ (z >> 33)) & 0x00FF_FFFF_FFFF_FFFF)
     }
 }
 
@@ -95,103 +123,180 @@ fn date_key(d: &BirthDate) -> Option<(i64, i64, i64)> {
     }
 }
 
+fn sorted<'a>(x: &'a [u8], y: &'a [u8]) -> (&'a [u8], &'a [u8]) {
+    if x <= y { (x, y) } else { (y, x) }
+}
+
 /// Appends the blocking keys of `p` to `out` (sorted and deduplicated by the caller).
-/// `for_query` adds the broad keys used only for single-record lookups.
-pub(crate) fn record_keys(p: &Prepared, for_query: bool, out: &mut Vec<u64>) {
+pub(crate) fn record_keys(p: &Prepared, set: KeySet, out: &mut Vec<u64>) {
+    let broad = set != KeySet::Tight;
     let dob = p.dob.as_ref();
+    let dk = dob.and_then(date_key);
+    let pc = p.postcode.as_deref().map(str::as_bytes);
+    let loc = p.locality.as_deref().map(str::as_bytes);
+    let k = KeyHasher::new;
     for v in &p.names {
         let given = first_role(v, Role::Given);
         let family = family_key(v);
         let g_key = given.map(key_text);
         let f_key = family.as_ref().map(|(_, s)| s.as_bytes());
+        let prefixes = match (given, &family) {
+            (Some(g), Some((fl, _))) => Some(sorted(pre(&g.latin), pre(fl))),
+            _ => None,
+        };
         if let (Some(g), Some(f)) = (g_key, f_key) {
-            let (x, y) = if g <= f { (g, f) } else { (f, g) };
-            out.push(KeyHasher::new(KeyKind::NamePair).bytes(x).bytes(y).finish());
-        }
-        if let (Some(g), Some((fl, _))) = (given, &family) {
-            let (x, y) = (pre(&g.latin), pre(fl));
-            let (x, y) = if x <= y { (x, y) } else { (y, x) };
-            out.push(
-                KeyHasher::new(KeyKind::NamePrefixes)
-                    .bytes(x)
-                    .bytes(y)
-                    .finish(),
-            );
-        }
-        let both = [g_key, f_key];
-        let names = both.iter().flatten();
-        if let Some(d) = dob {
-            for y in years(d) {
-                if let Some(g) = g_key {
+            let (x, y) = sorted(g, f);
+            if let Some(d) = dob {
+                for yr in years(d) {
                     out.push(
-                        KeyHasher::new(KeyKind::GivenYear)
-                            .bytes(g)
-                            .num(y.into())
-                            .finish(),
-                    );
-                }
-                if let Some(f) = f_key {
-                    out.push(
-                        KeyHasher::new(KeyKind::FamilyYear)
-                            .bytes(f)
-                            .num(y.into())
+                        k(KeyKind::NameYear)
+                            .bytes(x)
+                            .bytes(y)
+                            .num(yr.into())
                             .finish(),
                     );
                 }
             }
-            if let Some((y, a, b)) = date_key(d) {
-                for n in names.clone() {
-                    if let Some(&c) = n.first() {
-                        out.push(
-                            KeyHasher::new(KeyKind::DateInitial)
-                                .num(y)
-                                .num(a)
-                                .num(b)
-                                .num(i64::from(c))
-                                .finish(),
-                        );
-                    }
-                }
-            }
-        }
-        for n in names.clone() {
-            if let Some(pc) = &p.postcode {
+            if let Some(pc) = pc {
                 out.push(
-                    KeyHasher::new(KeyKind::NamePostcode)
-                        .bytes(n)
-                        .bytes(pc.as_bytes())
+                    k(KeyKind::NamePostcode)
+                        .bytes(x)
+                        .bytes(y)
+                        .bytes(pc)
                         .finish(),
                 );
             }
-            if let Some(h) = &p.house {
+            if let Some(st) = p.street.as_deref().and_then(|s| s.split(' ').next()) {
                 out.push(
-                    KeyHasher::new(KeyKind::NameHouse)
+                    k(KeyKind::NameStreet)
+                        .bytes(x)
+                        .bytes(y)
+                        .bytes(pre(st))
+                        .finish(),
+                );
+            }
+            if let Some(loc) = loc {
+                out.push(
+                    k(KeyKind::NameLocality)
+                        .bytes(x)
+                        .bytes(y)
+                        .bytes(loc)
+                        .finish(),
+                );
+            }
+            if broad {
+                out.push(k(KeyKind::NamePair).bytes(x).bytes(y).finish());
+            }
+            if let Some(pc) = pc {
+                for (n, other) in [(g, f), (f, g)] {
+                    let c = other.first().copied().unwrap_or(0);
+                    out.push(
+                        k(KeyKind::PartPostcodeInitial)
+                            .bytes(n)
+                            .bytes(pc)
+                            .num(c.into())
+                            .finish(),
+                    );
+                }
+            }
+        }
+        if let Some((x, y)) = prefixes {
+            if let Some(d) = dob {
+                for yr in years(d) {
+                    out.push(
+                        k(KeyKind::PrefixYear)
+                            .bytes(x)
+                            .bytes(y)
+                            .num(yr.into())
+                            .finish(),
+                    );
+                }
+            }
+            if let Some(pc) = pc {
+                out.push(
+                    k(KeyKind::PrefixPostcode)
+                        .bytes(x)
+                        .bytes(y)
+                        .bytes(pc)
+                        .finish(),
+                );
+            }
+            if broad {
+                out.push(k(KeyKind::NamePrefixes).bytes(x).bytes(y).finish());
+            }
+        }
+        if let (Some(g), Some(f), Some(loc)) = (g_key, f_key, loc) {
+            for (n, other) in [(g, f), (f, g)] {
+                let c = other.first().copied().unwrap_or(0);
+                out.push(
+                    k(KeyKind::PartLocalityInitial)
                         .bytes(n)
+                        .bytes(loc)
+                        .num(c.into())
+                        .finish(),
+                );
+            }
+        }
+        if let (Some(h), Some(st)) = (
+            &p.house,
+            p.street.as_deref().and_then(|s| s.split(' ').next()),
+        ) {
+            for n in [g_key, f_key].into_iter().flatten() {
+                let c = n.first().copied().unwrap_or(0);
+                out.push(
+                    k(KeyKind::StreetHouseInitial)
+                        .bytes(st.as_bytes())
+                        .bytes(h.as_bytes())
+                        .num(c.into())
+                        .finish(),
+                );
+            }
+        }
+        for n in [g_key, f_key].into_iter().flatten() {
+            if let (Some(pc), Some(h)) = (pc, &p.house) {
+                out.push(
+                    k(KeyKind::PartPostcodeHouse)
+                        .bytes(n)
+                        .bytes(pc)
                         .bytes(h.as_bytes())
                         .finish(),
                 );
             }
+            if let Some((yr, a, b)) = dk {
+                out.push(k(KeyKind::NameDate).bytes(n).num(yr).num(a).num(b).finish());
+                if broad && let Some(&c) = n.first() {
+                    out.push(
+                        k(KeyKind::DateInitial)
+                            .num(yr)
+                            .num(a)
+                            .num(b)
+                            .num(i64::from(c))
+                            .finish(),
+                    );
+                }
+            }
+            if broad {
+                if let Some(d) = dob {
+                    for yr in years(d) {
+                        out.push(k(KeyKind::PartYear).bytes(n).num(yr.into()).finish());
+                    }
+                }
+                if let Some(pc) = pc {
+                    out.push(k(KeyKind::PartPostcode).bytes(n).bytes(pc).finish());
+                }
+                if let Some(loc) = loc {
+                    out.push(k(KeyKind::PartLocality).bytes(n).bytes(loc).finish());
+                }
+            }
         }
-        if let (Some(g), Some(loc)) = (g_key, &p.locality) {
-            out.push(
-                KeyHasher::new(KeyKind::GivenLocality)
-                    .bytes(g)
-                    .bytes(loc.as_bytes())
-                    .finish(),
-            );
-        }
-        if for_query {
+        if set == KeySet::Query {
             for part in v {
-                out.push(
-                    KeyHasher::new(KeyKind::SinglePart)
-                        .bytes(key_text(part))
-                        .finish(),
-                );
+                out.push(k(KeyKind::SinglePart).bytes(key_text(part)).finish());
             }
             if let Some(g) = g_key {
                 for fa in &p.father {
                     out.push(
-                        KeyHasher::new(KeyKind::GivenFather)
+                        k(KeyKind::GivenFather)
                             .bytes(g)
                             .bytes(key_text(fa))
                             .finish(),
@@ -201,45 +306,63 @@ pub(crate) fn record_keys(p: &Prepared, for_query: bool, out: &mut Vec<u64>) {
         }
     }
     if let Some(d) = &p.document {
+        out.push(k(KeyKind::Document).bytes(d.as_bytes()).finish());
+    }
+    if let (Some((yr, a, b)), Some(pc)) = (dk, pc) {
         out.push(
-            KeyHasher::new(KeyKind::Document)
-                .bytes(d.as_bytes())
+            k(KeyKind::DatePostcode)
+                .num(yr)
+                .num(a)
+                .num(b)
+                .bytes(pc)
                 .finish(),
         );
     }
     if let Some(h) = &p.house {
-        if let Some(pc) = &p.postcode {
+        let street = p.street.as_deref().and_then(|s| s.split(' ').next());
+        if let Some(pc) = pc {
+            let st = street.map_or(&b""[..], |s| pre(s));
             out.push(
-                KeyHasher::new(KeyKind::PostcodeHouse)
-                    .bytes(pc.as_bytes())
+                k(KeyKind::Address)
+                    .bytes(pc)
                     .bytes(h.as_bytes())
+                    .bytes(st)
                     .finish(),
             );
-        }
-        if let Some(first) = p.street.as_deref().and_then(|s| s.split(' ').next()) {
-            out.push(
-                KeyHasher::new(KeyKind::StreetHouse)
-                    .bytes(first.as_bytes())
-                    .bytes(h.as_bytes())
-                    .finish(),
-            );
+            if let Some(loc) = loc {
+                out.push(
+                    k(KeyKind::PostcodeHouseLocality)
+                        .bytes(pc)
+                        .bytes(h.as_bytes())
+                        .bytes(pre(std::str::from_utf8(loc).unwrap_or("")))
+                        .finish(),
+                );
+            }
         }
     }
 }
 
 /// The family name for keys: all family parts joined (a stray space, `georg e`, must not
 /// change the key), with its skeleton.
-fn family_key(v: &[Part]) -> Option<(String, String)> {
+fn family_key(v: &[Part]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+    let mut fam = v.iter().filter(|p| p.role == Role::Family);
+    let first = fam.next()?;
+    if fam.next().is_none() {
+        // One family part, the common case: no allocation.
+        let key = if first.skel.len() >= 2 {
+            &first.skel
+        } else {
+            &first.latin
+        };
+        return Some((Cow::Borrowed(&first.latin), Cow::Borrowed(key)));
+    }
     let mut latin = String::new();
     for p in v.iter().filter(|p| p.role == Role::Family) {
         latin.push_str(&p.latin);
     }
-    if latin.is_empty() {
-        return None;
-    }
     let skel = crate::normalize::skeleton(&latin);
     let key = if skel.len() >= 2 { skel } else { latin.clone() };
-    Some((latin, key))
+    Some((Cow::Owned(latin), Cow::Owned(key)))
 }
 
 fn pre(s: &str) -> &[u8] {
@@ -247,10 +370,28 @@ fn pre(s: &str) -> &[u8] {
 }
 
 /// All keys of one record, sorted and deduplicated.
-pub(crate) fn keys_of(p: &Prepared, for_query: bool) -> Vec<u64> {
-    let mut out = Vec::with_capacity(16);
-    record_keys(p, for_query, &mut out);
+pub(crate) fn keys_of(p: &Prepared, set: KeySet) -> Vec<u64> {
+    let mut out = Vec::with_capacity(24);
+    record_keys(p, set, &mut out);
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// A key that orders records so that likely pairs sit close in memory: the family-name
+/// skeleton, then the given-name skeleton, of the first name variant.
+pub(crate) fn locality_key(p: &Prepared) -> u64 {
+    let Some(v) = p.names.first() else {
+        return u64::MAX;
+    };
+    let mut key = [0u8; 8];
+    let family = family_key(v).map(|(_, k)| k).unwrap_or_default();
+    let given = first_role(v, Role::Given).map(key_text).unwrap_or_default();
+    for (slot, b) in key
+        .iter_mut()
+        .zip(family.bytes().take(5).chain(given.iter().copied().take(3)))
+    {
+        *slot = b;
+    }
+    u64::from_be_bytes(key)
 }

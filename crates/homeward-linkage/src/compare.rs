@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::normalize::{self, NamePart, ParsedName, Role, Script};
 use crate::record::{BirthDate, Record, Sex};
-use crate::strsim::{jaro_winkler, osa_distance};
+use crate::strsim::{byte_mask, jaro_winkler, jaro_winkler_bound, osa_distance};
 
 /// A field the model compares. Some are derived: the house number and the street are both
 /// read from the record's address.
@@ -142,6 +142,8 @@ pub(crate) struct Part {
     pub skel: Box<str>,
     pub role: Role,
     pub foreign: bool,
+    /// Byte set of `latin`, for fast rejection.
+    pub mask: u32,
     /// Relative frequency of `latin` among name parts of the data set (0 when unknown).
     pub tf: f32,
 }
@@ -153,6 +155,7 @@ impl Part {
             skel: p.skeleton.as_str().into(),
             role: p.role,
             foreign: p.script != Script::Latin,
+            mask: byte_mask(p.latin.as_bytes()),
             tf: 0.0,
         }
     }
@@ -355,8 +358,15 @@ pub(crate) fn token_level(a: &Part, b: &Part) -> (u8, f32) {
         return (4, 1.0);
     }
     let (la, lb) = (a.latin.as_bytes(), b.latin.as_bytes());
+    let skel_equal = !a.skel.is_empty() && a.skel == b.skel;
+    if !skel_equal && !a.foreign && !b.foreign {
+        let bound = jaro_winkler_bound(la, a.mask, lb, b.mask) as f32;
+        if bound < 0.8 {
+            return (0, bound);
+        }
+    }
     let jw = jaro_winkler(la, lb) as f32;
-    if !a.skel.is_empty() && a.skel == b.skel && (a.skel.len() >= 2 || jw >= 0.7) {
+    if skel_equal && (a.skel.len() >= 2 || jw >= 0.7) {
         return (3, jw);
     }
     if jw >= 0.92 || (jw >= 0.8 && la.len().min(lb.len()) >= 4 && osa_distance(la, lb, 1) <= 1) {
@@ -598,7 +608,12 @@ fn text_level(a: &Option<Box<str>>, b: &Option<Box<str>>, hi: f64, lo: f64) -> u
             if a == b {
                 4
             } else {
-                let jw = jaro_winkler(a.as_bytes(), b.as_bytes());
+                let (x, y) = (a.as_bytes(), b.as_bytes());
+                // Masks are cheap next to Jaro-Winkler on long strings.
+                if jaro_winkler_bound(x, byte_mask(x), y, byte_mask(y)) < lo {
+                    return 1;
+                }
+                let jw = jaro_winkler(x, y);
                 if jw >= hi {
                     3
                 } else if jw >= lo {

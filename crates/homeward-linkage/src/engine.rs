@@ -12,7 +12,7 @@ use crate::normalize::Role;
 use crate::record::Record;
 
 /// Most blocked pairs fed to EM; beyond this a deterministic, evenly spread sample is used.
-const EM_SAMPLE: usize = 2_000_000;
+const EM_SAMPLE: usize = 400_000;
 
 /// Prepared records of one job: `prepared[..n_left]` is the left file, the rest the right
 /// file when linking.
@@ -21,6 +21,9 @@ pub(crate) struct Engine<'c> {
     pub prepared: Vec<Prepared>,
     pub n_left: usize,
     pub linking: bool,
+    /// `orig[k]` is the input position of `prepared[k]`: records are reordered so that
+    /// records likely to be compared sit close together in memory.
+    orig: Vec<u32>,
 }
 
 /// Sets every name part's term frequency from counts over the whole data set.
@@ -66,21 +69,49 @@ impl<'c> Engine<'c> {
         if config.term_frequency {
             set_term_frequencies(&mut prepared);
         }
+        let sort_keys: Vec<u64> = prepared.par_iter().map(blocking::locality_key).collect();
+        let mut order: Vec<u32> = (0..prepared.len() as u32).collect();
+        let (l, r) = order.split_at_mut(n_left.min(prepared.len()));
+        l.par_sort_unstable_by_key(|&i| (sort_keys[i as usize], i));
+        r.par_sort_unstable_by_key(|&i| (sort_keys[i as usize], i));
+        let mut slots: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
+        let prepared: Vec<Prepared> = order
+            .iter()
+            .map(|&i| slots[i as usize].take().unwrap_or_default())
+            .collect();
         Self {
             config,
             prepared,
             n_left,
             linking,
+            orig: order,
+        }
+    }
+
+    /// Input positions `(i, j)` of a packed pair, `i` from the left file when linking and
+    /// `i < j` when deduplicating.
+    pub fn original(&self, packed: u64) -> (usize, usize) {
+        let i = self.orig[(packed >> 32) as usize] as usize;
+        let j = self.orig[(packed & 0xFFFF_FFFF) as usize] as usize;
+        if self.linking || i < j {
+            (i, j)
+        } else {
+            (j, i)
         }
     }
 
     /// Candidate pairs, packed as `(i << 32) | j` with `i < j` (for linking, `i` is a left
     /// record and `j` a right one), sorted and without duplicates.
     pub fn candidate_pairs(&self) -> Vec<u64> {
+        let set = if self.prepared.len() <= self.config.broad_blocking_max_records {
+            blocking::KeySet::Broad
+        } else {
+            blocking::KeySet::Tight
+        };
         let keyed: Vec<Vec<u64>> = self
             .prepared
             .par_iter()
-            .map(|p| blocking::keys_of(p, false))
+            .map(|p| blocking::keys_of(p, set))
             .collect();
         let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keyed.iter().map(Vec::len).sum());
         for (i, ks) in keyed.iter().enumerate() {

@@ -42,7 +42,7 @@ impl Index {
         }
         let keyed: Vec<Vec<u64>> = prepared
             .par_iter()
-            .map(|p| blocking::keys_of(p, true))
+            .map(|p| blocking::keys_of(p, blocking::KeySet::Query))
             .collect();
         let mut keys: Vec<(u64, u32)> = Vec::new();
         for (i, ks) in keyed.iter().enumerate() {
@@ -78,7 +78,7 @@ impl Index {
     /// smaller block finds anything.
     pub fn query(&self, query: &Record, k: usize) -> Vec<Candidate> {
         let q = Prepared::new(query);
-        let qkeys = blocking::keys_of(&q, true);
+        let qkeys = blocking::keys_of(&q, blocking::KeySet::Query);
         let cap = self.config.max_block_size.saturating_mul(10).max(10);
         let mut found: Vec<u32> = Vec::new();
         let mut oversized: Vec<&[(u64, u32)]> = Vec::new();

@@ -77,9 +77,10 @@ fn run(config: &LinkageConfig, left: &[Record], right: Option<&[Record]>) -> Lin
         .iter()
         .map(|&(pk, p)| {
             let (a, b) = engine.pair(pk);
+            let (i, j) = engine.original(pk);
             Pair {
-                left: (pk >> 32) as usize,
-                right: (pk & 0xFFFF_FFFF) as usize - offset,
+                left: i,
+                right: j - offset,
                 probability: p,
                 explanation: model.explain_prepared(a, b),
             }

@@ -20,6 +20,10 @@ pub struct LinkageConfig {
     pub em_max_iterations: usize,
     /// EM stops when no parameter moves by more than this.
     pub em_tolerance: f64,
+    /// Data sets up to this many records (both sides together) also use the broad
+    /// blocking keys (one name part with a year, a postcode or a locality; the name pair
+    /// alone); larger ones use only the tight keys, whose blocks stay small.
+    pub broad_blocking_max_records: usize,
     /// Blocks with more records than this (on either side, for linking) are skipped;
     /// other blocking keys still catch their true pairs.
     pub max_block_size: usize,
@@ -39,10 +43,11 @@ impl LinkageConfig {
     pub fn standard() -> Self {
         Self {
             seed: 0x686f_6d65_7761_7264,
-            u_sample_pairs: 150_000,
+            u_sample_pairs: 100_000,
             em_max_iterations: 100,
             em_tolerance: 1e-5,
             max_block_size: 300,
+            broad_blocking_max_records: 20_000,
             term_frequency: true,
             january_first_is_placeholder: true,
             label_prior_pairs: 50.0,

@@ -63,6 +63,9 @@ pub fn detect_script(text: &str) -> Script {
 /// `ا`; `ى` becomes `ي`; `ة` becomes `ه`; `ؤ` becomes `و`; `ئ` becomes `ي`; a lone hamza
 /// is dropped; Persian `ک ی` become `ك ي`. Cyrillic: `ё` becomes `е`.
 pub fn normalize_text(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfkc().flat_map(char::to_lowercase) {
         match c {
