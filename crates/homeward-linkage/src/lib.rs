@@ -36,7 +36,7 @@ mod record;
 mod strsim;
 
 pub use cluster::cluster;
-pub use compare::{FIELDS, Field};
+pub use compare::{FIELDS, Field, NameAgreement, name_agreement};
 pub use index::{Candidate, Index};
 pub use model::{Explanation, FieldExplanation, LabelledPair, LinkageConfig, Model, Training};
 pub use record::{BirthDate, PersonName, Record, Sex};

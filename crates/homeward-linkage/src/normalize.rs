@@ -87,7 +87,7 @@ pub fn normalize_text(text: &str) -> String {
 fn latin_special(c: char) -> Option<&'static str> {
     Some(match c {
         'ş' | 'š' | 'ș' => "sh",
-        'ç' | 'č' => "ch",
+        'ç' | 'č' | 'ć' => "ch",
         'ž' => "zh",
         'ğ' => "gh",
         'ı' => "i",
@@ -95,7 +95,8 @@ fn latin_special(c: char) -> Option<&'static str> {
         'æ' => "ae",
         'œ' => "oe",
         'ø' => "o",
-        'đ' | 'ð' => "d",
+        'đ' => "dj",
+        'ð' => "d",
         'þ' => "th",
         'ł' => "l",
         'ħ' => "h",
@@ -165,7 +166,9 @@ fn arabic_latin(c: char, initial: bool) -> Option<&'static str> {
         'ژ' => "zh",
         'س' | 'ص' => "s",
         'ش' => "sh",
-        'ع' | 'ء' => "",
+        // Ayn is usually romanised as a vowel (Ali, Omar, Saad).
+        'ع' => "a",
+        'ء' => "",
         'غ' => "gh",
         'ف' => "f",
         'ڤ' => "v",
@@ -221,6 +224,10 @@ pub fn to_latin(normalized: &str) -> String {
     out
 }
 
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
 /// Skeleton code letters: one per consonant class.
 fn skeleton_of_latin(latin: &str) -> String {
     let b = latin.as_bytes();
@@ -229,7 +236,9 @@ fn skeleton_of_latin(latin: &str) -> String {
     let at = |k: usize| b.get(k).copied().unwrap_or(0);
     while i < b.len() {
         let (codes, step): (&[u8], usize) = match (b[i], at(i + 1), at(i + 2)) {
-            (b's', b'c', b'h') => (b"J", 3),
+            (b's', b'c', b'h') | (b't', b's' | b'c', b'h') => (b"J", 3),
+            // Greek and German `chr`, `chl`: a `kh` sound.
+            (b'c', b'h', b'r' | b'l') => (b"H", 2),
             (b'd', b'z', b'h') => (b"J", 3),
             (b's' | b'c' | b'z', b'h', _) => (b"J", 2),
             (b'd', b'j', _) => (b"J", 2),
@@ -246,6 +255,9 @@ fn skeleton_of_latin(latin: &str) -> String {
             (b't', _, _) => (b"T", 1),
             (b'd', _, _) => (b"D", 1),
             (b's' | b'z', _, _) => (b"S", 1),
+            // Slavic and German `j` after a consonant and before a vowel is a `y`
+            // (`kraljuk`, `adrijana`).
+            (b'j', n, _) if i > 0 && !is_vowel(b[i - 1]) && is_vowel(n) => (b"", 1),
             (b'j', _, _) => (b"J", 1),
             (b'h' | b'g', _, _) => (b"H", 1),
             (b'l', _, _) => (b"L", 1),
