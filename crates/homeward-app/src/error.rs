@@ -15,6 +15,15 @@ pub enum AppError {
     /// Someone else changed the record first.
     #[error("{0}")]
     Conflict(String),
+    /// No valid sign-in.
+    #[error("sign in first")]
+    Unauthorized,
+    /// Signed in, but the role may not do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// Something that should not happen did; the message is for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
@@ -36,5 +45,11 @@ impl From<StoreError> for AppError {
 impl From<homeward_domain::FieldError> for AppError {
     fn from(e: homeward_domain::FieldError) -> Self {
         AppError::Invalid(e.into())
+    }
+}
+
+impl From<homeward_domain::access::Denied> for AppError {
+    fn from(_: homeward_domain::access::Denied) -> Self {
+        AppError::Forbidden
     }
 }

@@ -5,6 +5,7 @@
 //! and commits: a refused change leaves nothing behind. Handlers and the CLI stay thin and call
 //! these functions; nothing here reads the clock directly (an [`App`] carries a [`Clock`]).
 
+pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;

@@ -68,6 +68,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -84,6 +89,32 @@ enum Command {
 enum AuditCommand {
     /// Check the hash chain: exit 0 when intact, 1 naming the first bad event.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input (one line) when
+    /// --password-stdin is given; otherwise a strong one is generated and printed once.
+    Add {
+        /// Sign-in name (one word).
+        #[arg(long)]
+        username: String,
+        /// registrar, case_worker, judicial_liaison, consular_officer, monitor,
+        /// administrator or auditor.
+        #[arg(long)]
+        role: String,
+        /// The site code the user works at.
+        #[arg(long)]
+        site: Option<String>,
+        /// The country (ISO alpha-2) a consular officer is bound to.
+        #[arg(long)]
+        country: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts (never their passwords).
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,13 +173,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { listen, no_demo } => {
             let addr = config::listen_addr(listen, &file)?;
-            if !no_demo && app.is_empty().await? {
+            if !no_demo && app.is_empty().await? && app.store().users().await?.is_empty() {
                 eprintln!("empty database: loading the synthetic demo population (first run)...");
                 let s = app
                     .load_demo(&Actor::named("demo"), 2018, 1500, app.today())
                     .await?;
+                app.add_demo_accounts().await?;
                 eprintln!("demo loaded: {} persons at {} sites", s.persons, s.sites);
             }
+            print_sign_in_help(&app).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
@@ -203,10 +236,85 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
         }
+        Command::User {
+            command: UserCommand::List,
+        } => {
+            for u in app.store().users().await? {
+                println!(
+                    "{:<16} {:<17} {:<3} {}{}",
+                    u.username,
+                    u.role,
+                    u.country_code.as_deref().unwrap_or("-"),
+                    if u.demo { "demo only" } else { "" },
+                    if u.active { "" } else { " (disabled)" }
+                );
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    site,
+                    country,
+                    password_stdin,
+                },
+        } => {
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password")?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (homeward_app::auth::generate_password(), true)
+            };
+            let draft = homeward_app::auth::UserDraft {
+                username,
+                role,
+                country,
+                site,
+                password,
+            };
+            let row = app.add_user(&cli_actor, &draft, false).await?;
+            println!("account '{}' created with role {}", row.username, row.role);
+            if generated {
+                println!(
+                    "password (shown once, give it to the user securely): {}",
+                    draft.password
+                );
+            }
+        }
         Command::Config { .. } => {}
     }
     let _ = cli_actor;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn print_sign_in_help(app: &App) -> anyhow::Result<()> {
+    let users = app.store().users().await?;
+    if users.is_empty() {
+        eprintln!(
+            "no account exists yet: create one with\n  homeward user add --username NAME --role administrator"
+        );
+    } else if users.iter().any(|u| u.demo) {
+        eprintln!(
+            "DEMO ONLY, synthetic data: sign in with one of these accounts, password '{}':",
+            homeward_app::auth::DEMO_PASSWORD
+        );
+        for u in users.iter().filter(|u| u.demo) {
+            eprintln!(
+                "  {:<12} {}{}",
+                u.username,
+                u.role,
+                u.country_code
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn print_stats(s: &homeward_app::stats::Stats) {

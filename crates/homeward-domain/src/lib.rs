@@ -11,6 +11,7 @@
 //! the registry keeps every way a name was written.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod country;
 pub mod custody;
 pub mod date;

@@ -65,12 +65,20 @@ struct Migration {
 }
 
 /// Shipped migrations, in order. Never edit one that has shipped: add the next.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "users_sessions_access",
+        sqlite: include_str!("../migrations/sqlite/0002_users_sessions_access.sql"),
+        postgres: include_str!("../migrations/postgres/0002_users_sessions_access.sql"),
+    },
+];
 
 /// The registry's storage.
 #[derive(Clone, Debug)]

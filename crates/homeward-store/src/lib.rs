@@ -14,6 +14,7 @@ mod connect;
 pub mod registry;
 pub mod rows;
 pub mod stats;
+pub mod users;
 
 pub use connect::{Backend, Store, WriteTx};
 

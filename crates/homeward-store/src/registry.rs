@@ -158,14 +158,24 @@ async fn person_file(conn: &mut AnyConnection, id: PersonId) -> Result<PersonFil
 }
 
 /// The stored columns of a date of birth: kind, date, year, estimated age, basis, made on.
-type DobColumns =
-    (&'static str, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>);
+type DobColumns = (
+    &'static str,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 fn dob_columns(d: &DateOfBirth) -> DobColumns {
     match d {
         DateOfBirth::Exact(date) => ("exact", Some(day(*date)), None, None, None, None),
         DateOfBirth::Year(y) => ("year", None, Some(i64::from(*y)), None, None, None),
-        DateOfBirth::Estimated { age_years, basis, made_on } => (
+        DateOfBirth::Estimated {
+            age_years,
+            basis,
+            made_on,
+        } => (
             "estimated",
             None,
             None,
@@ -623,6 +633,8 @@ pub struct PersonFilter {
     pub claim_state: Option<String>,
     /// Registration number, exact.
     pub registration_number: Option<String>,
+    /// Access scope: only persons with a claim for this country (a consular officer's view).
+    pub scope_country: Option<String>,
 }
 
 /// A page of persons and the total that matched.
@@ -652,6 +664,16 @@ impl Store {
     /// Everything about one person.
     pub async fn person_file(&self, id: PersonId) -> Result<PersonFile> {
         person_file(&mut *self.read().await?, id).await
+    }
+
+    /// A nationality claim.
+    pub async fn claim(&self, id: i64) -> Result<ClaimRow> {
+        let row = sqlx::query("SELECT * FROM nationality_claims WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("claim {id}")))?;
+        ClaimRow::from_row(&row)
     }
 
     /// A site.
@@ -733,6 +755,13 @@ impl Store {
             push(
                 "id IN (SELECT person_id FROM nationality_claims WHERE state = ?)",
                 s.clone(),
+                &mut texts,
+            );
+        }
+        if let Some(c) = &f.scope_country {
+            push(
+                "id IN (SELECT person_id FROM nationality_claims WHERE country_code = ?)",
+                c.to_ascii_uppercase(),
                 &mut texts,
             );
         }

@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveTime;
+use homeward_app::App;
 use homeward_app::registry::{
     LinkDraft, MoveDraft, NameDraft, RegisterPerson, born_between_for_band,
 };
-use homeward_app::{Actor, App};
+use homeward_domain::access::{Action, Scope, person_scope};
 use homeward_domain::date::parse_date;
 use homeward_domain::error::Invalid;
 use homeward_domain::person::{DocumentDraft, PersonDraft, PersonId};
@@ -18,6 +19,7 @@ use homeward_store::registry::{NewSite, PersonFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::auth::Auth;
 use crate::error::ApiError;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -66,11 +68,7 @@ pub fn routes() -> Router<App> {
         .route("/countries", get(countries))
         .route("/countries/{code}/stances", post(set_stance))
         .route("/stats", get(stats))
-}
-
-/// Until sign-in lands, API changes are recorded under this actor.
-fn actor() -> Actor {
-    Actor::named("api")
+        .route("/session", post(sign_in).delete(sign_out))
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,9 +196,12 @@ impl PersonIn {
 }
 
 async fn register_person(
+    auth: Auth,
+
     State(app): State<App>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::WriteRegistry)?;
     let Json(mut v) = raw?;
     let names: Vec<NameIn> = take(&mut v, "names").map_or(Ok(Vec::new()), |n| parse(n, "names"))?;
     let documents: Vec<DocumentIn> =
@@ -226,15 +227,18 @@ async fn register_person(
         nationalities: body.nationalities,
         placement: body.placement.map(MoveIn::draft),
     };
-    let file = app.register_person(&actor(), &cmd).await?;
+    let file = app.register_person(&auth.actor(), &cmd).await?;
     Ok((StatusCode::CREATED, Json(json!(file))))
 }
 
 async fn update_person(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::WriteRegistry)?;
     let Json(mut v) = raw?;
     let version: i64 = match take(&mut v, "version") {
         Some(n) => parse(n, "version")?,
@@ -249,13 +253,30 @@ async fn update_person(
     };
     let person: PersonIn = parse(v, "")?;
     let row = app
-        .update_person(&actor(), PersonId(id), version, &person.draft())
+        .update_person(&auth.actor(), PersonId(id), version, &person.draft())
         .await?;
     Ok(Json(json!(row)))
 }
 
-async fn person_file(State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(app.store().person_file(PersonId(id)).await?)))
+async fn person_file(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadPersons)?;
+    visible_person(&app, &auth, id).await?;
+    let file = app.store().person_file(PersonId(id)).await?;
+    app.store()
+        .log_access(
+            app.now(),
+            &auth.0.username,
+            "view",
+            "person",
+            &id.to_string(),
+            "api",
+        )
+        .await?;
+    Ok(Json(json!(file)))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -275,9 +296,12 @@ struct ListQuery {
 }
 
 async fn list_persons(
+    auth: Auth,
+
     State(app): State<App>,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadPersons)?;
     let Query(q) = q?;
     let born_between = match q.age_band.as_deref() {
         Some(b) => Some(born_between_for_band(b, app.today())?),
@@ -298,6 +322,11 @@ async fn list_persons(
         unaccompanied: q.unaccompanied,
         claim_state: q.claim_state,
         registration_number: q.registration_number,
+        scope_country: match person_scope(&auth.0) {
+            Scope::All => None,
+            Scope::Country(c) => Some(c.to_string()),
+            Scope::None => return Err(homeward_app::AppError::Forbidden.into()),
+        },
     };
     let found = app
         .store()
@@ -312,35 +341,46 @@ async fn list_persons(
 }
 
 async fn add_name(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::WriteRegistry)?;
     let body: NameIn = read_body(raw)?;
-    let row = app.add_name(&actor(), PersonId(id), &body.draft()).await?;
+    let row = app
+        .add_name(&auth.actor(), PersonId(id), &body.draft())
+        .await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
 async fn add_document(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::WriteRegistry)?;
     let body: DocumentIn = read_body(raw)?;
     let row = app
-        .add_document(&actor(), PersonId(id), &body.draft())
+        .add_document(&auth.actor(), PersonId(id), &body.draft())
         .await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
 async fn move_person(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::MovePersons)?;
     let body: MoveIn = read_body(raw)?;
     let row = app
-        .move_person(&actor(), PersonId(id), &body.draft())
+        .move_person(&auth.actor(), PersonId(id), &body.draft())
         .await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
@@ -361,13 +401,16 @@ fn moment_of(app: &App, date: Option<&str>) -> ApiResult<chrono::NaiveDateTime> 
 }
 
 async fn site_on_date(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     q: Result<Query<DateQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadPersons)?;
     let Query(q) = q?;
     let at = moment_of(&app, q.date.as_deref())?;
-    let person = app.store().person(PersonId(id)).await?;
+    let person = visible_person(&app, &auth, id).await?;
     let site = app.store().site_of_person_at(PersonId(id), at).await?;
     Ok(Json(json!({
         "registration_number": person.registration_number,
@@ -377,10 +420,14 @@ async fn site_on_date(
 }
 
 async fn persons_at_site(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     q: Result<Query<DateQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadPersons)?;
+    auth.may(Action::ReadSites)?;
     let Query(q) = q?;
     let at = moment_of(&app, q.date.as_deref())?;
     let site = app.store().site(SiteId(id)).await?;
@@ -400,12 +447,23 @@ struct ClaimIn {
 }
 
 async fn add_claim(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::VerifyNationality)?;
     let body: ClaimIn = read_body(raw)?;
-    let row = app.add_claim(&actor(), PersonId(id), &body.country).await?;
+    visible_person(&app, &auth, id).await?;
+    if let Scope::Country(c) = person_scope(&auth.0)
+        && !body.country.trim().eq_ignore_ascii_case(c.as_str())
+    {
+        return Err(homeward_app::AppError::Forbidden.into());
+    }
+    let row = app
+        .add_claim(&auth.actor(), PersonId(id), &body.country)
+        .await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
@@ -417,13 +475,17 @@ struct DecisionIn {
 }
 
 async fn decide_claim(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::VerifyNationality)?;
     let body: DecisionIn = read_body(raw)?;
+    visible_claim(&app, &auth, id).await?;
     Ok(Json(json!(
-        app.decide_claim(&actor(), id, body.version, &body.state)
+        app.decide_claim(&auth.actor(), id, body.version, &body.state)
             .await?
     )))
 }
@@ -438,13 +500,17 @@ struct EvidenceIn {
 }
 
 async fn add_evidence(
+    auth: Auth,
+
     State(app): State<App>,
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::VerifyNationality)?;
     let body: EvidenceIn = read_body(raw)?;
+    visible_claim(&app, &auth, id).await?;
     let row = app
-        .add_evidence(&actor(), id, &body.kind, &body.reference, &body.note)
+        .add_evidence(&auth.actor(), id, &body.kind, &body.reference, &body.note)
         .await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
@@ -460,7 +526,12 @@ struct LinkIn {
     evidence_ref: Option<String>,
 }
 
-async fn add_link(State(app): State<App>, raw: Body) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn add_link(
+    auth: Auth,
+    State(app): State<App>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::WriteRegistry)?;
     let b: LinkIn = read_body(raw)?;
     let draft = LinkDraft {
         from: b.from_person,
@@ -470,11 +541,12 @@ async fn add_link(State(app): State<App>, raw: Body) -> ApiResult<(StatusCode, J
         confidence: b.confidence,
         evidence_ref: b.evidence_ref,
     };
-    let row = app.add_link(&actor(), &draft).await?;
+    let row = app.add_link(&auth.actor(), &draft).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-async fn list_sites(State(app): State<App>) -> ApiResult<Json<Value>> {
+async fn list_sites(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadSites)?;
     let sites = app.store().sites().await?;
     let counts = app.store().count_by_site().await?;
     let items: Vec<Value> = sites
@@ -503,7 +575,12 @@ struct SiteIn {
     separation_group: Option<String>,
 }
 
-async fn create_site(State(app): State<App>, raw: Body) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create_site(
+    auth: Auth,
+    State(app): State<App>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::Administer)?;
     let b: SiteIn = read_body(raw)?;
     let mut errors = homeward_domain::error::Errors::new();
     let kind = errors.take(SiteKind::parse("kind", &b.kind));
@@ -527,11 +604,12 @@ async fn create_site(State(app): State<App>, raw: Body) -> ApiResult<(StatusCode
         separation_group,
         synthetic: false,
     };
-    let row = app.create_site(&actor(), &site).await?;
+    let row = app.create_site(&auth.actor(), &site).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-async fn countries(State(app): State<App>) -> ApiResult<Json<Value>> {
+async fn countries(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadSites)?;
     let stances = app.store().stances().await?;
     let items: Vec<Value> = app
         .store()
@@ -556,17 +634,94 @@ struct StanceIn {
 }
 
 async fn set_stance(
+    auth: Auth,
+
     State(app): State<App>,
     Path(code): Path<String>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::Administer)?;
     let b: StanceIn = read_body(raw)?;
     let row = app
-        .set_stance(&actor(), &code, &b.stance, &b.effective_from, &b.note)
+        .set_stance(&auth.actor(), &code, &b.stance, &b.effective_from, &b.note)
         .await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-async fn stats(State(app): State<App>) -> ApiResult<Json<Value>> {
+async fn stats(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadStats)?;
     Ok(Json(json!(app.stats().await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInIn {
+    username: String,
+    password: String,
+}
+
+async fn sign_in(
+    State(app): State<App>,
+    raw: Body,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let b: SignInIn = read_body(raw)?;
+    let (token, p) = app.sign_in(&b.username, &b.password).await?;
+    let cookie = format!(
+        "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        crate::auth::COOKIE_NAME,
+        homeward_app::auth::SESSION_HOURS * 3600
+    );
+    Ok((
+        [(axum::http::header::SET_COOKIE, cookie)],
+        Json(
+            json!({ "token": token, "username": p.username, "role": p.role.key(),
+                     "country": p.country.map(|c| c.to_string()) }),
+        ),
+    ))
+}
+
+async fn sign_out(State(app): State<App>, req: axum::extract::Request) -> ApiResult<StatusCode> {
+    let (parts, _) = req.into_parts();
+    if let Some(t) = crate::auth::token(&parts) {
+        app.sign_out(&t).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The person, if the caller's scope lets them see it; otherwise "not found", exactly as for
+/// a person who does not exist, so a hidden record is never confirmed.
+async fn visible_person(
+    app: &App,
+    auth: &Auth,
+    id: i64,
+) -> ApiResult<homeward_store::rows::PersonRow> {
+    let person = app.store().person(PersonId(id)).await?;
+    let visible = match person_scope(&auth.0) {
+        Scope::All => true,
+        Scope::Country(c) => app
+            .store()
+            .claims_of(&[id])
+            .await?
+            .iter()
+            .any(|k| k.country_code == c.as_str()),
+        Scope::None => false,
+    };
+    if visible {
+        Ok(person)
+    } else {
+        Err(homeward_app::AppError::NotFound("person".into()).into())
+    }
+}
+
+/// A claim the caller may work on: its person is visible, and a consular officer only works on
+/// their own country's claims.
+async fn visible_claim(app: &App, auth: &Auth, id: i64) -> ApiResult<()> {
+    let claim = app.store().claim(id).await?;
+    visible_person(app, auth, claim.person_id).await?;
+    if let Scope::Country(c) = person_scope(&auth.0)
+        && claim.country_code != c.as_str()
+    {
+        return Err(homeward_app::AppError::NotFound("claim".into()).into());
+    }
+    Ok(())
 }

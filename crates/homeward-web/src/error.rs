@@ -105,6 +105,21 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT,
                 json!({ "error": "conflict", "message": msg }),
             ),
+            ApiError::App(AppError::Unauthorized) => (
+                StatusCode::UNAUTHORIZED,
+                json!({ "error": "unauthorized", "message": "sign in first" }),
+            ),
+            ApiError::App(AppError::Forbidden) => (
+                StatusCode::FORBIDDEN,
+                json!({ "error": "forbidden", "message": "your role may not do this" }),
+            ),
+            ApiError::App(AppError::Internal(e)) => {
+                tracing::error!(error = %e, "internal failure");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({ "error": "internal", "message": "the server could not complete the request; nothing was changed" }),
+                )
+            }
             ApiError::App(AppError::Store(e)) => {
                 tracing::error!(error = %e, "storage failure");
                 (

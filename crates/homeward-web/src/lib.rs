@@ -5,6 +5,7 @@
 //! which names every bad field and never leaks internal detail.
 
 mod api;
+pub mod auth;
 pub mod error;
 
 use std::net::SocketAddr;

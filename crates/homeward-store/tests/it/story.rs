@@ -50,8 +50,8 @@ async fn store(db: &TestDb) -> Store {
     let s = Store::connect(&db.url).await.unwrap();
     assert_eq!(
         s.migrate().await.unwrap(),
-        1,
-        "first migration on {}",
+        2,
+        "first migrations on {}",
         db.backend
     );
     assert_eq!(

@@ -11,13 +11,41 @@ use tower::ServiceExt;
 pub struct Client {
     pub app: App,
     router: Router,
+    token: Option<String>,
 }
 
 impl Client {
-    pub fn new(app: App) -> Self {
+    /// A client signed in as a case worker named `tester`.
+    pub async fn new(app: App) -> Self {
+        Self::signed_in(app, "tester", "case_worker", None).await
+    }
+
+    /// A client signed in with a new account of `role` (bound to `country` for consuls).
+    pub async fn signed_in(app: App, name: &str, role: &str, country: Option<&str>) -> Self {
+        let draft = homeward_app::auth::UserDraft {
+            username: name.into(),
+            role: role.into(),
+            country: country.map(str::to_owned),
+            site: None,
+            password: "correct horse battery".into(),
+        };
+        app.add_user(&homeward_app::Actor::named("test"), &draft, false)
+            .await
+            .unwrap();
+        let (token, _) = app.sign_in(name, "correct horse battery").await.unwrap();
         Self {
             router: homeward_web::router(app.clone()),
             app,
+            token: Some(token),
+        }
+    }
+
+    /// A client with no session.
+    pub fn anonymous(app: App) -> Self {
+        Self {
+            router: homeward_web::router(app.clone()),
+            app,
+            token: None,
         }
     }
 
@@ -28,6 +56,12 @@ impl Client {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
         let body = match body {
             Some(v) => {
                 req = req.header("content-type", "application/json");
@@ -119,18 +153,23 @@ pub fn child(dob: &str) -> Value {
     })
 }
 
+/// Creates a site as an administrator would (sites are not the case worker's to create).
 pub async fn site(c: &Client, code: &str, kind: &str, capacity: u32) -> i64 {
-    let (s, body) = c
-        .post(
-            "/api/v1/sites",
-            serde_json::json!({
-                "code": code, "name_en": code, "name_ar": "موقع", "kind": kind,
-                "capacity": capacity, "separation_group": "foreign_families"
-            }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{body}");
-    body["id"].as_i64().unwrap()
+    let site = homeward_store::registry::NewSite {
+        code: code.into(),
+        name_en: code.into(),
+        name_ar: "موقع".into(),
+        kind: homeward_domain::site::SiteKind::parse("kind", kind).unwrap(),
+        parent: None,
+        capacity,
+        separation_group: Some(homeward_domain::site::SeparationGroup::ForeignFamilies),
+        synthetic: false,
+    };
+    c.app
+        .create_site(&homeward_app::Actor::named("admin"), &site)
+        .await
+        .unwrap()
+        .id
 }
 
 pub async fn register(c: &Client, body: Value) -> i64 {

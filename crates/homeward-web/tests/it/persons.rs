@@ -9,7 +9,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_registered_person_reads_back_with_names_documents_and_claims() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let id = register(&c, woman()).await;
         let (s, file) = c.get(&format!("/api/v1/persons/{id}")).await;
         assert_eq!(s, StatusCode::OK);
@@ -38,7 +38,7 @@ async fn a_registered_person_reads_back_with_names_documents_and_claims() {
 #[tokio::test]
 async fn lists_filter_and_page() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         register(&c, woman()).await;
         register(&c, child("2015-01-01")).await;
         register(&c, child("2005-01-01")).await;
@@ -62,7 +62,7 @@ async fn lists_filter_and_page() {
 #[tokio::test]
 async fn two_updates_of_one_version_are_detected_not_merged() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let id = register(&c, woman()).await;
         let first = json!({ "version": 1, "sex": "female", "date_of_birth": "1990-04-02",
                             "place_of_birth": "Kazan" });
@@ -84,7 +84,7 @@ async fn two_updates_of_one_version_are_detected_not_merged() {
 #[tokio::test]
 async fn a_mother_and_baby_move_together_and_history_answers_where_they_were() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let camp = site(&c, "RUSAFA-A", "camp_section", 100).await;
         let centre = site(&c, "WDC", "detention_centre", 100).await;
         let mother = register(&c, woman()).await;
@@ -134,7 +134,7 @@ async fn a_mother_and_baby_move_together_and_history_answers_where_they_were() {
 #[tokio::test]
 async fn a_claim_is_verified_before_it_is_decided() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let id = register(&c, woman()).await;
         let (_, file) = c.get(&format!("/api/v1/persons/{id}")).await;
         let claim = file["claims"][0]["id"].as_i64().unwrap();
@@ -167,6 +167,6 @@ async fn a_claim_is_verified_before_it_is_decided() {
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert_eq!(v["decided_by"], "api");
+        assert_eq!(v["decided_by"], "tester");
     }
 }

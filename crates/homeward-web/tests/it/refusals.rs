@@ -9,7 +9,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_bad_date_is_refused_and_nothing_changes() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         register(&c, woman()).await;
         let before = c.fingerprint().await;
         let mut body = woman();
@@ -30,7 +30,7 @@ async fn a_bad_date_is_refused_and_nothing_changes() {
 #[tokio::test]
 async fn an_unknown_country_code_is_refused_and_nothing_changes() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let before = c.fingerprint().await;
         let mut body = woman();
         body["nationalities"] = json!(["XX"]);
@@ -59,7 +59,7 @@ async fn an_unknown_country_code_is_refused_and_nothing_changes() {
 #[tokio::test]
 async fn a_mother_younger_than_her_child_is_refused_and_nothing_changes() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let mut young = woman();
         young["date_of_birth"] = json!("2004-01-01");
         let mother = register(&c, young).await;
@@ -89,7 +89,7 @@ async fn a_mother_younger_than_her_child_is_refused_and_nothing_changes() {
 #[tokio::test]
 async fn a_child_placed_alone_in_an_adults_facility_is_refused_and_nothing_changes() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let centre = site(&c, "WDC", "detention_centre", 100).await;
         let kid = register(&c, child("2010-03-03")).await;
         let before = c.fingerprint().await;
@@ -126,7 +126,7 @@ async fn a_child_placed_alone_in_an_adults_facility_is_refused_and_nothing_chang
 #[tokio::test]
 async fn malformed_bodies_name_the_field_and_every_bad_field_is_listed() {
     for db in backends().await {
-        let c = Client::new(homeward_testkit::app(&db).await);
+        let c = Client::new(homeward_testkit::app(&db).await).await;
         let (s, v) = c
             .post(
                 "/api/v1/persons",

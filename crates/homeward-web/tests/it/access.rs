@@ -1,0 +1,142 @@
+//! Access rules on the API: no session is a 401, each role gets only its routes, and a
+//! consular officer sees only their own country's people, as if no one else existed.
+
+use axum::http::{Method, StatusCode};
+use homeward_testkit::backends;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn every_api_route_needs_a_session() {
+    let db = &backends().await[0];
+    let c = Client::anonymous(homeward_testkit::app(db).await);
+    for (method, uri) in [
+        (Method::GET, "/api/v1/persons"),
+        (Method::POST, "/api/v1/persons"),
+        (Method::GET, "/api/v1/persons/1"),
+        (Method::PUT, "/api/v1/persons/1"),
+        (Method::POST, "/api/v1/persons/1/names"),
+        (Method::POST, "/api/v1/persons/1/documents"),
+        (Method::POST, "/api/v1/persons/1/moves"),
+        (Method::GET, "/api/v1/persons/1/site"),
+        (Method::POST, "/api/v1/persons/1/claims"),
+        (Method::POST, "/api/v1/claims/1/decision"),
+        (Method::POST, "/api/v1/claims/1/evidence"),
+        (Method::POST, "/api/v1/family-links"),
+        (Method::GET, "/api/v1/sites"),
+        (Method::POST, "/api/v1/sites"),
+        (Method::GET, "/api/v1/sites/1/persons"),
+        (Method::GET, "/api/v1/countries"),
+        (Method::POST, "/api/v1/countries/FR/stances"),
+        (Method::GET, "/api/v1/stats"),
+    ] {
+        let body = (method != Method::GET).then(|| json!({}));
+        let (s, _) = c.call(method.clone(), uri, body).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let db = &backends().await[0];
+    let app = homeward_testkit::app(db).await;
+    let _ = Client::new(app.clone()).await;
+    let c = Client::anonymous(app);
+    let (s1, b1) = c
+        .post(
+            "/api/v1/session",
+            json!({ "username": "tester", "password": "wrong one here" }),
+        )
+        .await;
+    let (s2, b2) = c
+        .post(
+            "/api/v1/session",
+            json!({ "username": "nobody", "password": "wrong one here" }),
+        )
+        .await;
+    assert_eq!(s1, StatusCode::UNAUTHORIZED);
+    assert_eq!((s1, b1), (s2, b2));
+    let (s, b) = c
+        .post(
+            "/api/v1/session",
+            json!({ "username": "tester", "password": "correct horse battery" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["role"], "case_worker");
+}
+
+#[tokio::test]
+async fn a_consular_officer_sees_only_their_countrys_claimants() {
+    for db in backends().await {
+        let app = homeward_testkit::app(&db).await;
+        let worker = Client::new(app.clone()).await;
+        let mut french = woman();
+        french["nationalities"] = json!(["FR"]);
+        let fr = register(&worker, french).await;
+        let ru = register(&worker, woman()).await;
+        let consul = Client::signed_in(app, "consul", "consular_officer", Some("FR")).await;
+
+        let (s, list) = consul.get("/api/v1/persons").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list["total"], 1, "{}", db.backend);
+        assert_eq!(list["items"][0]["id"], fr);
+        let (s, _) = consul.get("/api/v1/persons?nationality=RU").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            consul.get("/api/v1/persons?nationality=RU").await.1["total"],
+            0
+        );
+
+        assert_eq!(
+            consul.get(&format!("/api/v1/persons/{fr}")).await.0,
+            StatusCode::OK
+        );
+        // Another country's person looks exactly like one that does not exist.
+        let (s_other, b_other) = consul.get(&format!("/api/v1/persons/{ru}")).await;
+        let (s_none, b_none) = consul.get("/api/v1/persons/999999").await;
+        assert_eq!(s_other, StatusCode::NOT_FOUND);
+        assert_eq!((s_other, b_other), (s_none, b_none));
+        assert_eq!(
+            consul.get(&format!("/api/v1/persons/{ru}/site")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (_, ru_file) = worker.get(&format!("/api/v1/persons/{ru}")).await;
+        let ru_claim = ru_file["claims"][0]["id"].as_i64().unwrap();
+        let (s, _) = consul
+            .post(
+                &format!("/api/v1/claims/{ru_claim}/decision"),
+                json!({ "version": 1, "state": "under_verification" }),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "no work on another country's claim"
+        );
+        // Nor any change to the registry itself.
+        assert_eq!(
+            consul.post("/api/v1/persons", woman()).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(consul.get("/api/v1/sites").await.0, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn every_view_of_a_person_file_is_logged() {
+    let db = &backends().await[0];
+    let c = Client::new(homeward_testkit::app(db).await).await;
+    let id = register(&c, woman()).await;
+    c.get(&format!("/api/v1/persons/{id}")).await;
+    c.get(&format!("/api/v1/persons/{id}")).await;
+    let views = c
+        .app
+        .store()
+        .access_of("person", &id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(views.len(), 2);
+    assert_eq!(views[0].1, "tester");
+}
