@@ -221,7 +221,20 @@ impl<'c> Engine<'c> {
         let step = pairs.len().div_ceil(EM_SAMPLE).max(1);
         let sample: Vec<u64> = pairs.iter().step_by(step).copied().collect();
         let comps = self.compare_all(&sample);
-        self.train(&comps)
+        let mut model = self.train(&comps);
+        model.set_prior_from_blocking(pairs.len(), self.all_pairs());
+        model
+    }
+
+    /// Number of possible pairs.
+    pub fn all_pairs(&self) -> f64 {
+        let n = self.prepared.len() as f64;
+        if self.linking {
+            let l = self.n_left as f64;
+            l * (n - l)
+        } else {
+            n * (n - 1.0) / 2.0
+        }
     }
 
     pub fn train(&self, comps: &[Comparison]) -> Model {
@@ -236,12 +249,7 @@ impl<'c> Engine<'c> {
                 _ => counted.push((p, 1)),
             }
         }
-        model.em(
-            &counted,
-            self.config.em_max_iterations,
-            self.config.em_tolerance,
-            true,
-        );
+        model.em_restarts(&counted, self.config);
         model
     }
 
@@ -259,5 +267,118 @@ impl<'c> Engine<'c> {
                 (p >= threshold).then_some((pk, p))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LabelledPair;
+    use crate::testdata;
+
+    #[test]
+    fn blocking_keeps_nearly_all_true_pairs_across_scripts() {
+        let config = LinkageConfig::standard();
+        let (records, truth) = testdata::registry(400, 11);
+        let engine = Engine::build(&config, &records, None);
+
+        let pairs: std::collections::BTreeSet<(usize, usize)> = engine
+            .candidate_pairs()
+            .iter()
+            .map(|&pk| engine.original(pk))
+            .collect();
+
+        let want = testdata::true_pairs(&truth);
+        let kept = want.iter().filter(|p| pairs.contains(p)).count();
+        let recall = kept as f64 / want.len() as f64;
+        let all = records.len() * (records.len() - 1) / 2;
+        assert!(
+            recall >= 0.98,
+            "blocking recall {recall:.4} ({kept} of {})",
+            want.len()
+        );
+        assert!(
+            pairs.len() * 5 < all,
+            "{} candidate pairs of {all}",
+            pairs.len()
+        );
+    }
+
+    fn quality(pairs: &[(usize, usize, f64)], want: &[(usize, usize)]) -> (f64, f64) {
+        let want: std::collections::BTreeSet<&(usize, usize)> = want.iter().collect();
+        let got: Vec<(usize, usize)> = pairs
+            .iter()
+            .filter(|p| p.2 >= 0.5)
+            .map(|p| (p.0, p.1))
+            .collect();
+        let tp = got.iter().filter(|p| want.contains(p)).count() as f64;
+        (tp / got.len().max(1) as f64, tp / want.len().max(1) as f64)
+    }
+
+    #[test]
+    fn reviewed_pairs_fix_a_weak_unsupervised_model_on_a_small_multi_script_registry() {
+        // Arrange: 400 women, each registered up to three times in Latin, Cyrillic or
+        // Arabic script, from a small pool of names, so that names alone decide little.
+        let config = LinkageConfig::standard();
+        let (records, truth) = testdata::registry(150, 12);
+        let want = testdata::true_pairs(&truth);
+        let unsupervised = crate::dedupe(&config, &records);
+        let before: Vec<(usize, usize, f64)> = unsupervised
+            .pairs
+            .iter()
+            .map(|p| (p.left, p.right, p.probability))
+            .collect();
+        // Reviewers decide 40 pairs: 20 confirmed, 20 rejected candidates.
+        let rejected = unsupervised
+            .pairs
+            .iter()
+            .filter(|p| truth[p.left] != truth[p.right]);
+        let labelled: Vec<LabelledPair> = want
+            .iter()
+            .take(20)
+            .map(|&(i, j)| (i, j, true))
+            .chain(rejected.take(20).map(|p| (p.left, p.right, false)))
+            .map(|(i, j, is_match)| LabelledPair {
+                left: records[i].clone(),
+                right: records[j].clone(),
+                is_match,
+            })
+            .collect();
+
+        // Act
+        let reviewed = unsupervised.model.with_labels(&config, &labelled);
+        let engine = Engine::build(&config, &records, None);
+        let after: Vec<(usize, usize, f64)> = engine
+            .score(&reviewed, &engine.candidate_pairs(), 0.0)
+            .into_iter()
+            .map(|(pk, p)| {
+                let (i, j) = engine.original(pk);
+                (i, j, p)
+            })
+            .collect();
+
+        // Assert: the unsupervised model is weak here (FIXME: with few fields and a small
+        // name pool, EM misjudges how often true pairs differ in an estimated age);
+        // reviewed pairs fix it.
+        let (p0, r0) = quality(&before, &want);
+        let (p1, r1) = quality(&after, &want);
+        eprintln!("unsupervised: precision {p0:.3} recall {r0:.3}; reviewed: {p1:.3} {r1:.3}");
+        assert!(
+            p1 >= 0.9 && r1 >= 0.85,
+            "reviewed: precision {p1:.3} recall {r1:.3}"
+        );
+        assert!(p1 + r1 > p0 + r0);
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_run() {
+        let config = LinkageConfig::standard();
+        let (records, _) = testdata::registry(150, 13);
+
+        let a = crate::dedupe(&config, &records);
+        let b = crate::dedupe(&config, &records);
+
+        assert_eq!(a.pairs, b.pairs);
+        assert_eq!(a.model, b.model);
     }
 }

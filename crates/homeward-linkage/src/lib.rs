@@ -34,6 +34,8 @@ mod model;
 pub mod normalize;
 mod record;
 mod strsim;
+#[cfg(test)]
+mod testdata;
 
 pub use cluster::cluster;
 pub use compare::{FIELDS, Field, NameAgreement, name_agreement};

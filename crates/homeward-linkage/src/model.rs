@@ -16,6 +16,10 @@ pub struct LinkageConfig {
     pub seed: u64,
     /// Number of random pairs used to estimate the u probabilities.
     pub u_sample_pairs: usize,
+    /// Strength, in pairs, of the generic m values that EM starts from, kept as a prior
+    /// (a maximum a posteriori estimate): it steadies EM on small registries and fades on
+    /// large files.
+    pub em_prior_pairs: f64,
     /// Upper bound on EM iterations.
     pub em_max_iterations: usize,
     /// EM stops when no parameter moves by more than this.
@@ -45,6 +49,7 @@ impl LinkageConfig {
             seed: 0x686f_6d65_7761_7264,
             u_sample_pairs: 100_000,
             em_max_iterations: 100,
+            em_prior_pairs: 20.0,
             em_tolerance: 1e-5,
             max_block_size: 300,
             broad_blocking_max_records: 20_000,
@@ -233,9 +238,10 @@ impl Model {
             .unwrap_or(0.0)
     }
 
-    /// u probability of `level` for `field` (share of non-matches at that level).
+    /// u probability of `level` for `field`: the share of random pairs at that level (what
+    /// scores weigh agreement against), adjusted by rejected pairs.
     pub fn u(&self, field: Field, level: u8) -> f64 {
-        self.u[field.index()]
+        self.u_random[field.index()]
             .get(usize::from(level))
             .copied()
             .unwrap_or(0.0)
@@ -246,7 +252,9 @@ impl Model {
         self.lambda
     }
 
-    /// Prior match probability that scores start from: λ after training.
+    /// Prior match probability of a pair drawn at random, which scores start from (they
+    /// weigh evidence against u of random pairs): λ times the number of candidate pairs,
+    /// over the number of all pairs.
     pub fn prior_probability(&self) -> f64 {
         self.prior
     }
@@ -277,16 +285,18 @@ impl Model {
     }
 
     /// Runs EM over the distinct comparison patterns of the blocked pairs with their counts,
-    /// estimating m, λ and (if `estimate_u`) u, which starts from the random-pair values.
-    /// The blocked non-matches agree far more often than random pairs (they share a key),
-    /// so u must describe them for the probabilities to be calibrated; scores then start
-    /// from λ, the share of matches among candidate pairs.
+    /// estimating m, λ and (if `estimate_u`) a u of the candidate pairs, which starts from
+    /// the random-pair values. Non-matches among candidates agree far more often than
+    /// random pairs (they share a key), so EM needs its own u to separate the classes;
+    /// scores then use m with u of random pairs and the all-pairs prior, as in
+    /// Fellegi-Sunter.
     pub(crate) fn em(
         &mut self,
         patterns: &[(u64, u64)],
         max_iter: usize,
         tol: f64,
         estimate_u: bool,
+        prior_pairs: f64,
     ) {
         if patterns.is_empty() {
             return;
@@ -296,9 +306,10 @@ impl Model {
             .map(|&(p, c)| (compare::unpack(p), c as f64))
             .collect();
         let total: f64 = unpacked.iter().map(|(_, c)| c).sum();
+        let prior_m = initial_m();
         self.converged = false;
         for it in 0..max_iter {
-            let w = self.weights();
+            let w = self.em_weights();
             let prior = (self.lambda / (1.0 - self.lambda)).log2();
             let mut num = [[0.0f64; MAX_LEVELS]; FIELD_COUNT];
             let mut unum = [[0.0f64; MAX_LEVELS]; FIELD_COUNT];
@@ -325,7 +336,8 @@ impl Model {
                     continue;
                 }
                 for l in 1..n {
-                    let v = ((num[f][l] + 1e-3) / (t + 1e-3 * (n - 1) as f64)).max(FLOOR);
+                    let v =
+                        ((num[f][l] + prior_pairs * prior_m[f][l]) / (t + prior_pairs)).max(FLOOR);
                     delta = delta.max((v - self.m[f][l]).abs());
                     self.m[f][l] = v;
                 }
@@ -337,6 +349,7 @@ impl Model {
                         self.u[f][l] = v;
                     }
                 }
+                self.keep_orientation(f, n);
             }
             let new_lambda = (lam / total).clamp(1e-9, 1.0 - 1e-9);
             delta = delta.max((new_lambda - self.lambda).abs());
@@ -347,7 +360,69 @@ impl Model {
                 break;
             }
         }
-        self.prior = self.lambda;
+    }
+
+    /// Log-likelihood of the patterns under the model's mixture.
+    fn log_likelihood(&self, patterns: &[(u64, u64)]) -> f64 {
+        let mut ll = 0.0;
+        for &(p, c) in patterns {
+            let levels = compare::unpack(p);
+            let (mut pm, mut pu) = (self.lambda, 1.0 - self.lambda);
+            for (f, &l) in levels.iter().enumerate() {
+                if l > 0 {
+                    pm *= self.m[f][usize::from(l)].max(FLOOR);
+                    pu *= self.u[f][usize::from(l)].max(FLOOR);
+                }
+            }
+            ll += c as f64 * (pm + pu).max(f64::MIN_POSITIVE).ln();
+        }
+        ll
+    }
+
+    /// Runs [`Model::em`] from several starting shares of matches and keeps the most likely
+    /// fit: EM finds a local optimum, and on small registries the start decides which.
+    pub(crate) fn em_restarts(&mut self, patterns: &[(u64, u64)], config: &LinkageConfig) {
+        let mut best: Option<(f64, Model)> = None;
+        for start in [0.01, 0.1, 0.3] {
+            let mut m = self.clone();
+            m.lambda = start;
+            m.em(
+                patterns,
+                config.em_max_iterations,
+                config.em_tolerance,
+                true,
+                config.em_prior_pairs,
+            );
+            let ll = m.log_likelihood(patterns);
+            if best.as_ref().is_none_or(|(b, _)| ll > *b) {
+                best = Some((ll, m));
+            }
+        }
+        if let Some((_, m)) = best {
+            *self = m;
+        }
+    }
+
+    /// Keeps a field's evidence pointing the right way: exact agreement may not count against
+    /// a match, nor plain disagreement for it. Without this, EM on candidate pairs that
+    /// mostly share a name can swap its two classes and call "born in another year" a match.
+    fn keep_orientation(&mut self, f: usize, n: usize) {
+        let top = n - 1;
+        let mut changed = false;
+        if self.m[f][top] < self.u[f][top] {
+            self.m[f][top] = self.u[f][top];
+            changed = true;
+        }
+        if self.m[f][1] > self.u[f][1] {
+            self.m[f][1] = (self.u[f][1] * 0.5).max(FLOOR);
+            changed = true;
+        }
+        if changed {
+            let t: f64 = self.m[f][1..n].iter().sum();
+            for l in 1..n {
+                self.m[f][l] /= t;
+            }
+        }
     }
 
     /// Returns a copy whose m (and u) probabilities also reflect reviewers' decisions:
@@ -374,7 +449,7 @@ impl Model {
         for fld in FIELDS {
             let f = fld.index();
             let n = fld.levels().len();
-            for (table, counts) in [(&mut out.m, &m_counts), (&mut out.u, &u_counts)] {
+            for (table, counts) in [(&mut out.m, &m_counts), (&mut out.u_random, &u_counts)] {
                 let t: f64 = counts[f][1..n].iter().sum();
                 if t == 0.0 {
                     continue;
@@ -389,14 +464,32 @@ impl Model {
 
     /// log2(m/u) per field and level; 0 for "missing".
     pub(crate) fn weights(&self) -> [[f64; MAX_LEVELS]; FIELD_COUNT] {
+        Self::weights_of(&self.m, &self.u_random)
+    }
+
+    /// EM's own weights: against u of the candidate pairs.
+    fn em_weights(&self) -> [[f64; MAX_LEVELS]; FIELD_COUNT] {
+        Self::weights_of(&self.m, &self.u)
+    }
+
+    fn weights_of(m: &Table, u: &Table) -> [[f64; MAX_LEVELS]; FIELD_COUNT] {
         let mut w = [[0.0; MAX_LEVELS]; FIELD_COUNT];
         for fld in FIELDS {
             let f = fld.index();
             for l in 1..fld.levels().len() {
-                w[f][l] = (self.m[f][l].max(FLOOR) / self.u[f][l].max(FLOOR)).log2();
+                w[f][l] = (m[f][l].max(FLOOR) / u[f][l].max(FLOOR)).log2();
             }
         }
         w
+    }
+
+    /// Sets the scoring prior: the matches EM expects among the `blocked` candidate pairs,
+    /// spread over `all` possible pairs, because scores weigh evidence against u of random
+    /// pairs.
+    pub(crate) fn set_prior_from_blocking(&mut self, blocked: usize, all: f64) {
+        if all > 0.0 {
+            self.prior = (self.lambda * blocked as f64 / all).clamp(1e-12, 0.5);
+        }
     }
 
     pub(crate) fn prior_weight(&self) -> f64 {
@@ -557,7 +650,7 @@ mod tests {
         let mut model = Model::prior(&config);
         model.u = truth.u;
 
-        model.em(&patterns, 200, 1e-7, false);
+        model.em(&patterns, 200, 1e-7, false, 1e-3);
 
         assert!(
             model.converged,
