@@ -675,6 +675,9 @@ fn text_level(a: &Option<Box<str>>, b: &Option<Box<str>>, hi: f64, lo: f64) -> u
         (Some(a), Some(b)) => {
             if a == b {
                 4
+            } else if contains_words(a, b) || contains_words(b, a) {
+                // "Dagestan" against "Makhachkala, Dagestan".
+                3
             } else {
                 let (x, y) = (a.as_bytes(), b.as_bytes());
                 // Masks are cheap next to Jaro-Winkler on long strings.
@@ -693,6 +696,13 @@ fn text_level(a: &Option<Box<str>>, b: &Option<Box<str>>, hi: f64, lo: f64) -> u
         }
         _ => 0,
     }
+}
+
+/// Whether every word of `short` is a word of `long` (and `short` has fewer words).
+fn contains_words(short: &str, long: &str) -> bool {
+    short.len() < long.len()
+        && long.contains(' ')
+        && short.split(' ').all(|w| long.split(' ').any(|x| x == w))
 }
 
 fn code_level(a: &Option<Box<str>>, b: &Option<Box<str>>, max_edits: usize) -> u8 {

@@ -218,6 +218,20 @@ impl<'c> Engine<'c> {
 
     /// Trains a model: u from random pairs, then EM over (a sample of) the blocked pairs.
     pub fn train_on_pairs(&self, pairs: &[u64]) -> Model {
+        if pairs.len() < self.config.em_min_pairs {
+            // Too few candidates for EM: generic m, u from random pairs, and a prior that
+            // expects one match for every other record.
+            let mut model = Model::prior(self.config);
+            model.set_u_from_counts(&self.u_counts());
+            let n = self.prepared.len() as f64;
+            let expected = if self.linking {
+                (self.n_left as f64).min(n - self.n_left as f64) / 2.0
+            } else {
+                n / 4.0
+            };
+            model.set_prior((expected / self.all_pairs().max(1.0)).clamp(1e-12, 0.5));
+            return model;
+        }
         let step = pairs.len().div_ceil(EM_SAMPLE).max(1);
         let sample: Vec<u64> = pairs.iter().step_by(step).copied().collect();
         let comps = self.compare_all(&sample);

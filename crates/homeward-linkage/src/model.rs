@@ -20,6 +20,9 @@ pub struct LinkageConfig {
     /// (a maximum a posteriori estimate): it steadies EM on small registries and fades on
     /// large files.
     pub em_prior_pairs: f64,
+    /// Below this many candidate pairs EM is not run: the generic m values are kept and the
+    /// prior assumes one match for every other record.
+    pub em_min_pairs: usize,
     /// Upper bound on EM iterations.
     pub em_max_iterations: usize,
     /// EM stops when no parameter moves by more than this.
@@ -50,6 +53,7 @@ impl LinkageConfig {
             u_sample_pairs: 100_000,
             em_max_iterations: 100,
             em_prior_pairs: 20.0,
+            em_min_pairs: 500,
             em_tolerance: 1e-5,
             max_block_size: 300,
             broad_blocking_max_records: 20_000,
@@ -169,19 +173,23 @@ fn initial_m() -> Table {
     let mut m = [[0.0; MAX_LEVELS]; FIELD_COUNT];
     for f in FIELDS {
         let n = f.levels().len();
-        // Levels 1..n-1: strongest gets most of the mass.
+        let row = &mut m[f.index()];
+        if n == MAX_LEVELS {
+            // Names: an exact or same-sound agreement is what a true pair usually shows.
+            row[1..].copy_from_slice(&[0.03, 0.04, 0.08, 0.25, 0.60]);
+            continue;
+        }
+        // Other fields: the strongest level gets most of the mass.
         let k = n - 1;
-        let mut total = 0.0;
-        for (l, slot) in m[f.index()].iter_mut().enumerate().take(n).skip(1) {
-            let v = if l == k {
+        for (l, slot) in row.iter_mut().enumerate().take(n).skip(1) {
+            *slot = if l == k {
                 0.8
             } else {
                 0.2 / (k as f64 - 1.0).max(1.0)
             };
-            *slot = v;
-            total += v;
         }
-        for slot in m[f.index()].iter_mut().take(n).skip(1) {
+        let total: f64 = row[1..n].iter().sum();
+        for slot in row.iter_mut().take(n).skip(1) {
             *slot /= total;
         }
     }
@@ -481,6 +489,10 @@ impl Model {
             }
         }
         w
+    }
+
+    pub(crate) fn set_prior(&mut self, prior: f64) {
+        self.prior = prior;
     }
 
     /// Sets the scoring prior: the matches EM expects among the `blocked` candidate pairs,
