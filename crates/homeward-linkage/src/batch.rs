@@ -370,7 +370,7 @@ fn read_with(
             rec.names.push(name);
         }
         sink(rec);
-        if n % 100_000 == 0 {
+        if n.is_multiple_of(100_000) {
             progress(Progress {
                 stage: Stage::Reading,
                 done: n as u64,

@@ -99,7 +99,7 @@ fn key_text(p: &Part) -> &[u8] {
     }
 }
 
-fn first_role<'a>(v: &'a [Part], role: Role) -> Option<&'a Part> {
+fn first_role(v: &[Part], role: Role) -> Option<&Part> {
     v.iter().find(|p| p.role == role)
 }
 

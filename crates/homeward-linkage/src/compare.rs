@@ -452,6 +452,9 @@ pub fn name_agreement(a: &str, b: &str) -> NameAgreement {
     }
 }
 
+/// Where two aligned parts sit: (variant a, part a, variant b, part b).
+type PartPair = (usize, usize, usize, usize);
+
 /// Result of comparing the names of two records.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct NameMatch {
@@ -521,7 +524,7 @@ pub(crate) fn compare_names(a: &[Vec<Part>], b: &[Vec<Part>]) -> NameMatch {
         for (ib, vb) in b.iter().enumerate() {
             let (assigned, levels, total) = align(va, vb);
             let mut m = NameMatch::default();
-            let level_of = |role: Role| -> (u8, Option<(usize, usize, usize, usize)>, f32) {
+            let level_of = |role: Role| -> (u8, Option<PartPair>, f32) {
                 match (first_with(va, role), first_with(vb, role)) {
                     (Some(i), Some(_)) => {
                         if assigned[i] >= 0 {
@@ -921,7 +924,7 @@ mod tests {
         let pa = prep(|r| r.names.push(PersonName::full("Umm Abdullah")));
         let pb = prep(|r| r.names.push(PersonName::full("Abdullah Hassan")));
         let m = compare_names(&pa.names, &pb.names);
-        assert_eq!(m.kunya, false);
+        assert!(!m.kunya);
     }
 
     #[test]

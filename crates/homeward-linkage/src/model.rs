@@ -2,6 +2,10 @@
 //! from seeded random pairs, m and the match prior by expectation-maximisation over the
 //! blocked pairs), refinable with reviewers' decisions, and explained field by field.
 
+// Several tables (m, u, counts) are indexed by the same level, which reads more plainly
+// with an index than with zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use std::fmt;
 
 use crate::compare::{self, Comparison, FIELD_COUNT, FIELDS, Field, MAX_LEVELS, Prepared};

@@ -493,10 +493,10 @@ fn part(role: Role, latin: String, script: Script) -> NamePart {
 /// Strips a patronymic suffix (`petrovna` → `petr`), or returns `None`.
 fn patronymic_stem(latin: &str) -> Option<String> {
     for suf in PATRONYMIC_SUFFIXES {
-        if let Some(stem) = latin.strip_suffix(suf) {
-            if stem.len() >= 3 {
-                return Some(stem.to_string());
-            }
+        if let Some(stem) = latin.strip_suffix(suf)
+            && stem.len() >= 3
+        {
+            return Some(stem.to_string());
         }
     }
     None

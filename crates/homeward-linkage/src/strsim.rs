@@ -43,7 +43,9 @@ pub fn jaro_winkler_bound(a: &[u8], mask_a: u32, b: &[u8], mask_b: u32) -> f64 {
     (jaro + prefix * 0.1 * (1.0 - jaro)).min(1.0)
 }
 
-/// Jaro-Winkler similarity in `[0, 1]` (prefix scale 0.1, prefix up to 4 bytes).
+/// Jaro-Winkler similarity in `[0, 1]` (prefix scale 0.1, prefix up to 4 bytes). The
+/// match window is walked by index, the textbook form.
+#[allow(clippy::needless_range_loop)]
 pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     let a = &a[..a.len().min(MAX_LEN)];
     let b = &b[..b.len().min(MAX_LEN)];

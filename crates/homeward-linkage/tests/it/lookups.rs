@@ -145,7 +145,7 @@ fn link_matches_an_embassy_list_in_latin_against_arabic_registrations() {
     ]
     .iter()
     .map(|&(g, f, y)| {
-        let mut r = Record::new(format!("{g}")).with_name(PersonName::parts(g, f));
+        let mut r = Record::new(g).with_name(PersonName::parts(g, f));
         r.date_of_birth = Some(BirthDate::Day {
             year: y,
             month: 3,
