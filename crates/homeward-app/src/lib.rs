@@ -9,8 +9,10 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod placement;
 pub mod registry;
 pub mod stats;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -39,12 +41,17 @@ impl Actor {
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
+    search: views::SearchSlot,
 }
 
 impl App {
     /// An app over a store, reading time from `clock`.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            search: Arc::default(),
+        }
     }
 
     /// The store, for reads that need no rule.
@@ -81,6 +88,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.seed_rules_if_empty().await?;
         Ok(ran)
     }
 }

@@ -209,9 +209,9 @@ impl App {
                 .await?;
         }
         if let Some(p) = &cmd.placement {
-            self.do_move(&mut tx, actor, id, p)
+            self.move_in(&mut tx, actor, id, p)
                 .await
-                .map_err(|e| prefix(e, "placement"))?;
+                .map_err(|e| prefix_error(e, "placement"))?;
         }
         let file = tx.person_file(id).await?;
         tx.audit(event(
@@ -403,7 +403,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let before = tx.person(id).await?;
-        let episode = self.do_move(&mut tx, actor, id, draft).await?;
+        let episode = self.move_in(&mut tx, actor, id, draft).await?;
         tx.audit(event(
             actor,
             now,
@@ -418,7 +418,8 @@ impl App {
         Ok(episode)
     }
 
-    async fn do_move(
+    /// A move inside an open transaction, checked by the custody rules.
+    pub(crate) async fn move_in(
         &self,
         tx: &mut WriteTx,
         actor: &Actor,
@@ -673,7 +674,8 @@ impl App {
     }
 }
 
-fn prefix(e: AppError, parent: &str) -> AppError {
+/// Puts every field of a refusal under `parent` (`placement.site`).
+pub(crate) fn prefix_error(e: AppError, parent: &str) -> AppError {
     match e {
         AppError::Invalid(Invalid(es)) => {
             AppError::Invalid(Invalid(es.into_iter().map(|e| e.within(parent)).collect()))

@@ -1,6 +1,7 @@
 //! The `homeward` command: one binary to serve, migrate, load the demo, and answer questions.
 
 mod config;
+mod match_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Match person records across scripts: link two CSV files, or find duplicates in one.
+    Match {
+        #[command(subcommand)]
+        command: match_cmd::MatchCommand,
+    },
+    /// The placement protocol: what the rules in force propose for a person on a date.
+    Placement {
+        #[command(subcommand)]
+        command: PlacementCommand,
+    },
+    /// Background jobs (the server runs them daily by itself).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// User accounts.
     User {
         #[command(subcommand)]
@@ -89,6 +105,31 @@ enum Command {
 enum AuditCommand {
     /// Check the hash chain: exit 0 when intact, 1 naming the first bad event.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum PlacementCommand {
+    /// Evaluate the rules in force on a date for a person, with the explanation.
+    Propose {
+        /// Registration number, e.g. HW-000123.
+        #[arg(long, value_name = "REGISTRATION_NUMBER")]
+        person: String,
+        /// The day to judge (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every rule version with its dates.
+    Rules,
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Run the jobs that are due now (the daily review of children turning 4 or 15,
+    /// estimated ages, deliveries near and long stays), filling the teams' task lists.
+    RunDue,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,13 +202,27 @@ async fn open(cli: &Cli) -> anyhow::Result<(App, config::FileConfig)> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Config {
-        command: ConfigCommand::Example,
-    } = &cli.command
-    {
-        print!("{}", config::EXAMPLE);
-        return Ok(ExitCode::SUCCESS);
-    }
+    let cli = match cli {
+        Cli {
+            command:
+                Command::Config {
+                    command: ConfigCommand::Example,
+                },
+            ..
+        } => {
+            print!("{}", config::EXAMPLE);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Cli {
+            command: Command::Match { command },
+            ..
+        } => {
+            let joined = tokio::task::spawn_blocking(move || match_cmd::run(command)).await;
+            joined.context("the matching task failed")??;
+            return Ok(ExitCode::SUCCESS);
+        }
+        cli => cli,
+    };
     let (app, file) = open(&cli).await?;
     let cli_actor = Actor::named("cli");
     match cli.command {
@@ -188,6 +243,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "homeward is serving on http://{addr}/ (API under /api/v1; stop with Ctrl-C)"
             );
+            let jobs = app.clone();
+            tokio::spawn(async move {
+                let mut every_day =
+                    tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+                loop {
+                    every_day.tick().await;
+                    match jobs.run_due_jobs().await {
+                        Ok(n) => tracing::info!(new_tasks = n, "daily review ran"),
+                        Err(e) => tracing::error!(error = %e, "daily review failed"),
+                    }
+                }
+            });
             homeward_web::serve(app, listener, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -285,7 +352,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::Config { .. } => {}
+        Command::Placement {
+            command: PlacementCommand::Propose { person, date, json },
+        } => {
+            let on = match date {
+                Some(d) => homeward_domain::date::parse_date("--date", &d)?,
+                None => app.today(),
+            };
+            let row = app
+                .store()
+                .person_by_number(&person)
+                .await
+                .map_err(|_| anyhow::anyhow!("no person with registration number {person}"))?;
+            let p = app.propose_placement(row.person_id(), on).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&p)?);
+            } else {
+                println!("{} on {}: {}", p.registration_number, p.date, p.placement);
+                println!("  rule {} version {}", p.rule.id, p.rule.version);
+                println!("  {}", p.explanation);
+            }
+        }
+        Command::Placement {
+            command: PlacementCommand::Rules,
+        } => {
+            for r in app.rules().await? {
+                println!(
+                    "{:<32} v{} from {} prio {:>3} ages {}-{} {:<6} {:<20} -> {}{}",
+                    r.id,
+                    r.version,
+                    r.effective_from,
+                    r.priority,
+                    r.min_age,
+                    r.max_age,
+                    r.sex.map_or("any", homeward_domain::person::Sex::key),
+                    r.nationality.key(),
+                    r.outcome.key(),
+                    if r.retired { " (retired)" } else { "" }
+                );
+            }
+        }
+        Command::Jobs {
+            command: JobsCommand::RunDue,
+        } => {
+            let added = app.run_due_jobs().await?;
+            println!("daily review done: {added} new tasks");
+            for t in app.store().tasks(None).await? {
+                println!("  [{}] {} due {}: {}", t.team, t.kind, t.due, t.detail);
+            }
+        }
+        Command::Config { .. } | Command::Match { .. } => {}
     }
     let _ = cli_actor;
     Ok(ExitCode::SUCCESS)

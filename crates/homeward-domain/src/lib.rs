@@ -19,6 +19,7 @@ pub mod error;
 pub mod family;
 pub mod nationality;
 pub mod person;
+pub mod placement;
 pub mod script;
 pub mod site;
 

@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_users_sessions_access.sql"),
         postgres: include_str!("../migrations/postgres/0002_users_sessions_access.sql"),
     },
+    Migration {
+        version: 3,
+        name: "placement_custody",
+        sqlite: include_str!("../migrations/sqlite/0003_placement_custody.sql"),
+        postgres: include_str!("../migrations/postgres/0003_placement_custody.sql"),
+    },
 ];
 
 /// The registry's storage.

@@ -11,6 +11,7 @@
 
 pub mod audit;
 mod connect;
+pub mod custody;
 pub mod registry;
 pub mod rows;
 pub mod stats;

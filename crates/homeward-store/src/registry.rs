@@ -661,6 +661,29 @@ impl Store {
         PersonRow::from_row(&row)
     }
 
+    /// Persons whose registration number or a document number is exactly `number`
+    /// (case and spaces ignored).
+    pub async fn persons_by_number(&self, number: &str) -> Result<Vec<PersonRow>> {
+        let wanted = number.trim().to_ascii_uppercase();
+        let compact: String = wanted.chars().filter(|c| !c.is_whitespace()).collect();
+        let cols: Vec<String> = PERSON_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect();
+        let sql = format!(
+            "SELECT DISTINCT {} FROM persons p LEFT JOIN documents d ON d.person_id = p.id \
+             WHERE p.registration_number = $1 OR UPPER(REPLACE(d.number, ' ', '')) = $2 \
+             ORDER BY p.id LIMIT 20",
+            cols.join(", ")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&wanted)
+            .bind(&compact)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(PersonRow::from_row).collect()
+    }
+
     /// Everything about one person.
     pub async fn person_file(&self, id: PersonId) -> Result<PersonFile> {
         person_file(&mut *self.read().await?, id).await

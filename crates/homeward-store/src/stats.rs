@@ -140,3 +140,14 @@ impl Store {
         .try_get("n")?)
     }
 }
+
+impl Store {
+    /// The sequence number of the last audit event: it changes with every write, so readers
+    /// can tell whether what they cached is stale.
+    pub async fn audit_head(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("seq")?)
+    }
+}

@@ -69,6 +69,18 @@ pub fn routes() -> Router<App> {
         .route("/countries/{code}/stances", post(set_stance))
         .route("/stats", get(stats))
         .route("/session", post(sign_in).delete(sign_out))
+        .route("/search", get(search))
+        .route("/persons/{id}/placement", get(propose_placement))
+        .route("/persons/{id}/placement-decisions", post(decide_placement))
+        .route("/persons/{id}/births", post(register_birth))
+        .route("/placement-rules", get(list_rules).post(add_rule))
+        .route("/transfers", post(request_transfer))
+        .route("/transfers/{id}/authorise", post(authorise_transfer))
+        .route("/transfers/{id}/carry-out", post(carry_out_transfer))
+        .route("/sites/{id}/roll-calls", post(roll_call))
+        .route("/roll-call-incidents/{id}/resolve", post(resolve_incident))
+        .route("/tasks", get(tasks))
+        .route("/persons/{id}/family", get(family))
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,19 +275,7 @@ async fn person_file(
     State(app): State<App>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    auth.may(Action::ReadPersons)?;
-    visible_person(&app, &auth, id).await?;
-    let file = app.store().person_file(PersonId(id)).await?;
-    app.store()
-        .log_access(
-            app.now(),
-            &auth.0.username,
-            "view",
-            "person",
-            &id.to_string(),
-            "api",
-        )
-        .await?;
+    let file = app.person_file_for(&auth.0, PersonId(id), "api").await?;
     Ok(Json(json!(file)))
 }
 
@@ -322,15 +322,10 @@ async fn list_persons(
         unaccompanied: q.unaccompanied,
         claim_state: q.claim_state,
         registration_number: q.registration_number,
-        scope_country: match person_scope(&auth.0) {
-            Scope::All => None,
-            Scope::Country(c) => Some(c.to_string()),
-            Scope::None => return Err(homeward_app::AppError::Forbidden.into()),
-        },
+        scope_country: None,
     };
     let found = app
-        .store()
-        .list_persons(&filter, per_page, (page - 1) * per_page)
+        .list_persons_for(&auth.0, filter, per_page, (page - 1) * per_page)
         .await?;
     Ok(Json(json!({
         "page": page,
@@ -696,16 +691,7 @@ async fn visible_person(
     id: i64,
 ) -> ApiResult<homeward_store::rows::PersonRow> {
     let person = app.store().person(PersonId(id)).await?;
-    let visible = match person_scope(&auth.0) {
-        Scope::All => true,
-        Scope::Country(c) => app
-            .store()
-            .claims_of(&[id])
-            .await?
-            .iter()
-            .any(|k| k.country_code == c.as_str()),
-        Scope::None => false,
-    };
+    let visible = app.can_see(&auth.0, PersonId(id)).await?;
     if visible {
         Ok(person)
     } else {
@@ -724,4 +710,295 @@ async fn visible_claim(app: &App, auth: &Auth, id: i64) -> ApiResult<()> {
         return Err(homeward_app::AppError::NotFound("claim".into()).into());
     }
     Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchQuery {
+    q: String,
+    limit: Option<usize>,
+}
+
+async fn search(
+    auth: Auth,
+    State(app): State<App>,
+    q: Result<Query<SearchQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q?;
+    let hits = app
+        .search(&auth.0, &q.q, q.limit.unwrap_or(20).clamp(1, 100))
+        .await?;
+    Ok(Json(json!({ "query": q.q, "items": hits })))
+}
+
+async fn family(auth: Auth, State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(app.family_for(&auth.0, PersonId(id)).await?)))
+}
+
+async fn propose_placement(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    q: Result<Query<DateQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    auth.may(Action::MovePersons)?;
+    let Query(q) = q?;
+    let on = match q.date.as_deref() {
+        Some(d) => parse_date("date", d)?,
+        None => app.today(),
+    };
+    Ok(Json(json!(app.propose_placement(PersonId(id), on).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionPlacementIn {
+    date: Option<String>,
+    chosen: Option<String>,
+    #[serde(default)]
+    reason: String,
+    best_interests_ref: Option<String>,
+}
+
+async fn decide_placement(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::MovePersons)?;
+    let b: DecisionPlacementIn = read_body(raw)?;
+    let on = match b.date.as_deref() {
+        Some(d) => parse_date("date", d)?,
+        None => app.today(),
+    };
+    let row = app
+        .decide_placement(
+            &auth.actor(),
+            PersonId(id),
+            on,
+            b.chosen.as_deref(),
+            &b.reason,
+            b.best_interests_ref.as_deref(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BirthIn {
+    sex: String,
+    date_of_birth: String,
+    #[serde(default)]
+    names: Vec<NameIn>,
+    #[serde(default)]
+    father_unknown: bool,
+    father_name: Option<String>,
+}
+
+async fn register_birth(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::WriteRegistry)?;
+    let b: BirthIn = read_body(raw)?;
+    let draft = homeward_app::placement::BirthDraft {
+        sex: b.sex,
+        date_of_birth: b.date_of_birth,
+        names: b.names.into_iter().map(NameIn::draft).collect(),
+        father_unknown: b.father_unknown,
+        father_name: b.father_name,
+    };
+    let file = app
+        .register_birth(&auth.actor(), PersonId(id), &draft)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(file))))
+}
+
+async fn list_rules(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadSites)?;
+    let items: Vec<Value> = app
+        .rules()
+        .await?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "version": r.version, "effective_from": r.effective_from.to_string(),
+                "retired": r.retired, "priority": r.priority, "min_age": r.min_age,
+                "max_age": r.max_age, "sex": r.sex.map(homeward_domain::person::Sex::key),
+                "nationality": r.nationality.key(), "outcome": r.outcome.key(),
+                "description_en": r.description_en, "description_ar": r.description_ar,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleIn {
+    id: String,
+    effective_from: String,
+    #[serde(default)]
+    retired: bool,
+    priority: u32,
+    min_age: u32,
+    max_age: u32,
+    sex: Option<String>,
+    nationality: String,
+    outcome: String,
+    description_en: String,
+    #[serde(default)]
+    description_ar: String,
+}
+
+async fn add_rule(
+    auth: Auth,
+    State(app): State<App>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::Administer)?;
+    let b: RuleIn = read_body(raw)?;
+    let draft = homeward_app::placement::RuleDraft {
+        id: b.id,
+        effective_from: b.effective_from,
+        retired: b.retired,
+        priority: b.priority,
+        min_age: b.min_age,
+        max_age: b.max_age,
+        sex: b.sex,
+        nationality: b.nationality,
+        outcome: b.outcome,
+        description_en: b.description_en,
+        description_ar: b.description_ar,
+    };
+    let r = app.add_rule_version(&auth.actor(), &draft).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": r.id, "version": r.version })),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferIn {
+    to_site_id: i64,
+    persons: Vec<i64>,
+    reason: String,
+}
+
+async fn request_transfer(
+    auth: Auth,
+    State(app): State<App>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::MovePersons)?;
+    let b: TransferIn = read_body(raw)?;
+    let (t, left) = app
+        .request_transfer(&auth.actor(), b.to_site_id, &b.persons, &b.reason)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "transfer": t, "family_left_behind": left })),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepIn {
+    version: i64,
+    #[serde(default)]
+    confirm_over_capacity: bool,
+}
+
+async fn authorise_transfer(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    raw: Body,
+) -> ApiResult<Json<Value>> {
+    auth.may(Action::MovePersons)?;
+    let b: StepIn = read_body(raw)?;
+    Ok(Json(json!(
+        app.authorise_transfer(&auth.actor(), id, b.version).await?
+    )))
+}
+
+async fn carry_out_transfer(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    raw: Body,
+) -> ApiResult<Json<Value>> {
+    auth.may(Action::MovePersons)?;
+    let b: StepIn = read_body(raw)?;
+    let t = app
+        .carry_out_transfer(&auth.actor(), id, b.version, b.confirm_over_capacity)
+        .await?;
+    Ok(Json(json!(t)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollCallIn {
+    counted: Option<i64>,
+    present: Option<Vec<i64>>,
+}
+
+async fn roll_call(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    raw: Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::MovePersons)?;
+    let b: RollCallIn = read_body(raw)?;
+    let (call, incident) = app
+        .roll_call(&auth.actor(), id, b.counted, b.present.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "roll_call": call, "incident": incident })),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolveIn {
+    resolution: String,
+}
+
+async fn resolve_incident(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    raw: Body,
+) -> ApiResult<Json<Value>> {
+    auth.may(Action::MovePersons)?;
+    let b: ResolveIn = read_body(raw)?;
+    Ok(Json(json!(
+        app.resolve_roll_call_incident(&auth.actor(), id, &b.resolution)
+            .await?
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskQuery {
+    team: Option<String>,
+}
+
+async fn tasks(
+    auth: Auth,
+    State(app): State<App>,
+    q: Result<Query<TaskQuery>, QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    auth.may(Action::MovePersons)?;
+    let Query(q) = q?;
+    Ok(Json(
+        json!({ "items": app.store().tasks(q.team.as_deref()).await? }),
+    ))
 }

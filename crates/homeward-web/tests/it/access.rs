@@ -81,7 +81,7 @@ async fn a_consular_officer_sees_only_their_countrys_claimants() {
         let (s, list) = consul.get("/api/v1/persons").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(list["total"], 1, "{}", db.backend);
-        assert_eq!(list["items"][0]["id"], fr);
+        assert_eq!(list["items"][0]["person"]["id"], fr);
         let (s, _) = consul.get("/api/v1/persons?nationality=RU").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(

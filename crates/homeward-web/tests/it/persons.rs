@@ -170,3 +170,112 @@ async fn a_claim_is_verified_before_it_is_decided() {
         assert_eq!(v["decided_by"], "tester");
     }
 }
+
+#[tokio::test]
+async fn search_finds_a_name_across_scripts_and_spellings() {
+    let db = &backends().await[0];
+    let c = Client::new(homeward_testkit::app(db).await).await;
+    let mut cyrillic = woman();
+    cyrillic["names"] = json!([{ "text": "Светлана Иванова", "kind": "self_declared" }]);
+    let svetlana_cy = register(&c, cyrillic).await;
+    let mut arabic = woman();
+    arabic["names"] = json!([{ "text": "سفيتلانا ايفانوفا" }]);
+    let svetlana_ar = register(&c, arabic).await;
+    let mut muhammad = child("2012-01-01");
+    muhammad["names"] = json!([{ "text": "Muhammad Aliyev", "kind": "passport" }]);
+    let m_latin = register(&c, muhammad).await;
+    let mut mhmd = child("2013-01-01");
+    mhmd["names"] = json!([{ "text": "محمد" }]);
+    let m_arabic = register(&c, mhmd).await;
+    let mut other = woman();
+    other["names"] = json!([{ "text": "Ayşe Yılmaz" }]);
+    register(&c, other).await;
+
+    let found = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["summary"]["person"]["id"].as_i64().unwrap())
+            .collect()
+    };
+    let (s, v) = c.get("/api/v1/search?q=Svetlana%20Ivanova").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ids = found(&v);
+    assert!(
+        ids.contains(&svetlana_cy) && ids.contains(&svetlana_ar),
+        "{v}"
+    );
+    assert_eq!(
+        &ids[..2]
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>(),
+        &[svetlana_cy, svetlana_ar].into_iter().collect(),
+        "both ranked first: {v}"
+    );
+    let (_, v) = c.get("/api/v1/search?q=Mohammed").await;
+    let ids = found(&v);
+    assert!(ids.contains(&m_latin) && ids.contains(&m_arabic), "{v}");
+    assert!(
+        !v["items"][0]["reasons"].as_array().unwrap().is_empty(),
+        "hits say why"
+    );
+    let (_, v) = c
+        .get(&format!("/api/v1/search?q=HW-{svetlana_ar:06}"))
+        .await;
+    assert_eq!(found(&v)[0], svetlana_ar);
+    let (_, v) = c.get("/api/v1/search?q=751234567").await;
+    assert!(found(&v).len() >= 2, "document number, spaces ignored: {v}");
+}
+
+#[tokio::test]
+async fn the_family_view_lists_mother_children_and_siblings_with_their_sites() {
+    let db = &backends().await[0];
+    let c = Client::new(homeward_testkit::app(db).await).await;
+    let camp = site(&c, "RUSAFA-A", "camp_section", 100).await;
+    let orphanage = site(&c, "ORPH-1", "orphanage", 100).await;
+    let mother = register(&c, woman()).await;
+    let baby = register(&c, child("2016-06-01")).await;
+    let boy = register(&c, child("2009-06-01")).await;
+    for kid in [baby, boy] {
+        let (s, v) = c
+            .post(
+                "/api/v1/family-links",
+                json!({ "from_person": kid, "to_person": mother, "relation": "child" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            v["relation"], "mother",
+            "'child of' a woman is stored as her motherhood"
+        );
+    }
+    let mv =
+        |site: i64| json!({ "site_id": site, "authorised_by": "director", "reason": "protocol" });
+    c.post(&format!("/api/v1/persons/{mother}/moves"), mv(camp))
+        .await;
+    c.post(&format!("/api/v1/persons/{baby}/moves"), mv(camp))
+        .await;
+    c.post(&format!("/api/v1/persons/{boy}/moves"), mv(orphanage))
+        .await;
+    let (s, v) = c.get(&format!("/api/v1/persons/{baby}/family")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let rel = |r: &str| -> Vec<(i64, String)> {
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["relation"] == r)
+            .map(|m| {
+                (
+                    m["summary"]["person"]["id"].as_i64().unwrap(),
+                    m["summary"]["site"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(rel("mother"), [(mother, "RUSAFA-A".to_owned())]);
+    assert_eq!(rel("sibling"), [(boy, "ORPH-1".to_owned())]);
+    assert_eq!(v["father_unknown"], true);
+}

@@ -1,0 +1,429 @@
+//! What a signed-in person may read: scoped person lists and files, search across scripts,
+//! possible duplicates at registration, and the family view.
+//!
+//! Every read of individual persons goes through here, so the scope of the principal (a
+//! consular officer sees only claimants of their country) is applied in one place, and every
+//! view of a person file is written to the access log.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::Datelike;
+use homeward_domain::access::{Action, Principal, Scope, authorize, person_scope};
+use homeward_domain::date::DateOfBirth;
+use homeward_domain::person::PersonId;
+use homeward_linkage::{BirthDate, Index, LinkageConfig, Model, PersonName, Record};
+use homeward_store::registry::{Page, PersonFile, PersonFilter};
+use homeward_store::rows::PersonRow;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use crate::registry::RegisterPerson;
+use crate::{App, AppError};
+
+/// One line of a person list: enough to recognise someone without opening the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonSummary {
+    /// The stored person.
+    pub person: PersonRow,
+    /// Every name variant, as written.
+    pub names: Vec<String>,
+    /// Claimed nationalities (ISO alpha-2).
+    pub nationalities: Vec<String>,
+    /// Current site code.
+    pub site: Option<String>,
+    /// Age in whole years today.
+    pub age: u32,
+}
+
+/// A search or duplicate candidate with why it looks alike.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// The person.
+    pub summary: PersonSummary,
+    /// How likely it is the same person (1.0 for an exact number match).
+    pub probability: f64,
+    /// Readable reasons, field by field.
+    pub reasons: Vec<String>,
+}
+
+/// A member of a family view.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    /// Relation to the person viewed: mother, father, child, sibling, spouse.
+    pub relation: String,
+    /// The member.
+    pub summary: PersonSummary,
+}
+
+/// A person and their recorded family.
+#[derive(Debug, Clone, Serialize)]
+pub struct FamilyView {
+    /// The person viewed.
+    pub person: PersonSummary,
+    /// Linked relatives the viewer may see.
+    pub members: Vec<Member>,
+    /// The father is recorded as unknown (not merely unrecorded).
+    pub father_unknown: bool,
+    /// The declared father's name, when he is not in the registry.
+    pub father_name: Option<String>,
+}
+
+/// The search index over the registry and the audit position it was built at.
+pub(crate) struct SearchCache {
+    built_at: i64,
+    ids: Vec<i64>,
+    index: Index,
+}
+
+/// Shared, lazily rebuilt search index.
+pub(crate) type SearchSlot = Arc<Mutex<Option<SearchCache>>>;
+
+fn birth(d: &DateOfBirth) -> BirthDate {
+    match d {
+        DateOfBirth::Exact(d) => BirthDate::Day {
+            year: d.year(),
+            month: u8::try_from(d.month()).unwrap_or(1),
+            day: u8::try_from(d.day()).unwrap_or(1),
+        },
+        DateOfBirth::Year(y) => BirthDate::Year { year: *y },
+        DateOfBirth::Estimated { .. } => BirthDate::Estimated {
+            year: d.approximate().year(),
+            tolerance: 2,
+        },
+    }
+}
+
+fn sex(s: &str) -> Option<homeward_linkage::Sex> {
+    homeward_linkage::Sex::parse(s)
+}
+
+fn scope_filter(p: &Principal, f: &mut PersonFilter) -> Result<(), AppError> {
+    match person_scope(p) {
+        Scope::All => Ok(()),
+        Scope::Country(c) => {
+            f.scope_country = Some(c.to_string());
+            Ok(())
+        }
+        Scope::None => Err(AppError::Forbidden),
+    }
+}
+
+impl App {
+    async fn summaries(&self, rows: Vec<PersonRow>) -> Result<Vec<PersonSummary>, AppError> {
+        let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+        let store = self.store();
+        let sites: BTreeMap<i64, String> = store
+            .sites()
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.code))
+            .collect();
+        let mut names: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for n in store.names_of(&ids).await? {
+            names.entry(n.person_id).or_default().push(n.text);
+        }
+        let mut claims: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for c in store.claims_of(&ids).await? {
+            claims.entry(c.person_id).or_default().push(c.country_code);
+        }
+        let today = self.today();
+        rows.into_iter()
+            .map(|p| {
+                Ok(PersonSummary {
+                    names: names.remove(&p.id).unwrap_or_default(),
+                    nationalities: claims.remove(&p.id).unwrap_or_default(),
+                    site: p.current_site_id.and_then(|s| sites.get(&s).cloned()),
+                    age: p.age_on(today)?,
+                    person: p,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether `p` may see the person `id` at all.
+    pub async fn can_see(&self, p: &Principal, id: PersonId) -> Result<bool, AppError> {
+        Ok(match person_scope(p) {
+            Scope::All => true,
+            Scope::Country(c) => self
+                .store()
+                .claims_of(&[id.0])
+                .await?
+                .iter()
+                .any(|k| k.country_code == c.as_str()),
+            Scope::None => false,
+        })
+    }
+
+    /// A page of persons the principal may see.
+    pub async fn list_persons_for(
+        &self,
+        p: &Principal,
+        mut filter: PersonFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<PersonSummary>, AppError> {
+        authorize(p, Action::ReadPersons)?;
+        scope_filter(p, &mut filter)?;
+        let page = self.store().list_persons(&filter, limit, offset).await?;
+        Ok(Page {
+            total: page.total,
+            items: self.summaries(page.items).await?,
+        })
+    }
+
+    /// A person file, if the principal may see it; the view is written to the access log.
+    /// A person outside the scope is "not found", exactly like one that does not exist.
+    pub async fn person_file_for(
+        &self,
+        p: &Principal,
+        id: PersonId,
+        channel: &str,
+    ) -> Result<PersonFile, AppError> {
+        authorize(p, Action::ReadPersons)?;
+        if !self.can_see(p, id).await? {
+            return Err(AppError::NotFound("person".into()));
+        }
+        let file = self.store().person_file(id).await?;
+        self.store()
+            .log_access(
+                self.now(),
+                &p.username,
+                "view",
+                "person",
+                &id.to_string(),
+                channel,
+            )
+            .await?;
+        Ok(file)
+    }
+
+    /// The family of a person as the principal may see it, each member with their site.
+    pub async fn family_for(&self, p: &Principal, id: PersonId) -> Result<FamilyView, AppError> {
+        let file = self.person_file_for(p, id, "family view").await?;
+        let mut rels: Vec<(String, i64)> = Vec::new();
+        for l in &file.links {
+            let (rel, other) = if l.to_person == id.0 {
+                (l.relation.clone(), l.from_person)
+            } else if l.relation == "mother" || l.relation == "father" {
+                ("child".to_owned(), l.to_person)
+            } else {
+                (l.relation.clone(), l.to_person)
+            };
+            rels.push((rel, other));
+        }
+        // Siblings through a shared mother or father.
+        for (rel, parent) in rels.clone() {
+            if rel == "mother" || rel == "father" {
+                for l in self.store().person_file(PersonId(parent)).await?.links {
+                    let known = rels.iter().any(|(_, o)| *o == l.to_person);
+                    if l.from_person == parent && l.to_person != id.0 && !known {
+                        rels.push(("sibling".to_owned(), l.to_person));
+                    }
+                }
+            }
+        }
+        let mut members = Vec::new();
+        for (relation, other) in rels {
+            if !self.can_see(p, PersonId(other)).await? {
+                continue;
+            }
+            let row = self.store().person(PersonId(other)).await?;
+            let summary = self.summaries(vec![row]).await?.remove(0);
+            members.push(Member { relation, summary });
+        }
+        let person = self.summaries(vec![file.person.clone()]).await?.remove(0);
+        Ok(FamilyView {
+            father_unknown: file.person.father_unknown,
+            father_name: file.person.father_name.clone(),
+            person,
+            members,
+        })
+    }
+
+    async fn all_records(&self) -> Result<(Vec<i64>, Vec<Record>), AppError> {
+        let store = self.store();
+        let mut rows = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = store
+                .list_persons(&PersonFilter::default(), 10_000, offset)
+                .await?;
+            if page.items.is_empty() {
+                break;
+            }
+            offset += i64::try_from(page.items.len()).unwrap_or(i64::MAX);
+            rows.extend(page.items);
+        }
+        let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+        let mut names: BTreeMap<i64, Vec<PersonName>> = BTreeMap::new();
+        for n in store.names_of(&ids).await? {
+            names
+                .entry(n.person_id)
+                .or_default()
+                .push(PersonName::full(n.text));
+        }
+        let mut claims: BTreeMap<i64, String> = BTreeMap::new();
+        for c in store.claims_of(&ids).await? {
+            claims.entry(c.person_id).or_insert(c.country_code);
+        }
+        let mut docs: BTreeMap<i64, String> = BTreeMap::new();
+        for d in store.documents_of(&ids).await? {
+            docs.entry(d.person_id).or_insert(d.number);
+        }
+        let mut records = Vec::with_capacity(rows.len());
+        for p in &rows {
+            records.push(Record {
+                id: p.id.to_string(),
+                names: names.remove(&p.id).unwrap_or_default(),
+                sex: sex(&p.sex),
+                date_of_birth: Some(birth(&p.date_of_birth()?)),
+                nationality: claims.remove(&p.id),
+                place_of_birth: p.place_of_birth.clone(),
+                father_name: p.father_name.clone(),
+                document_number: docs.remove(&p.id),
+                ..Record::default()
+            });
+        }
+        Ok((ids, records))
+    }
+
+    /// Runs `f` with an index of the whole registry, rebuilt when anything changed since.
+    async fn with_index<T>(&self, f: impl FnOnce(&[i64], &Index) -> T) -> Result<T, AppError> {
+        let head = self.store().audit_head().await?;
+        let mut slot = self.search.lock().await;
+        if slot.as_ref().is_none_or(|c| c.built_at != head) {
+            let (ids, records) = self.all_records().await?;
+            let config = LinkageConfig::standard();
+            let index = tokio::task::spawn_blocking(move || {
+                let model = Model::train(&config, &records, None);
+                Index::build(&config, &records, model)
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("search index: {e}")))?;
+            *slot = Some(SearchCache {
+                built_at: head,
+                ids,
+                index,
+            });
+        }
+        let cache = slot
+            .as_ref()
+            .ok_or_else(|| AppError::Internal("search index".into()))?;
+        Ok(f(&cache.ids, &cache.index))
+    }
+
+    async fn hits(
+        &self,
+        p: &Principal,
+        query: &Record,
+        limit: usize,
+    ) -> Result<Vec<Hit>, AppError> {
+        let candidates = self
+            .with_index(|_, index| index.query(query, limit.saturating_mul(4).max(20)))
+            .await?;
+        let mut hits = Vec::new();
+        for c in candidates {
+            let Ok(id) = c.id.parse::<i64>() else {
+                continue;
+            };
+            if !self.can_see(p, PersonId(id)).await? {
+                continue;
+            }
+            let row = self.store().person(PersonId(id)).await?;
+            let summary = self.summaries(vec![row]).await?.remove(0);
+            let reasons = c
+                .explanation
+                .fields
+                .iter()
+                .filter(|f| f.level > 0)
+                .map(|f| f.reason.clone())
+                .collect();
+            hits.push(Hit {
+                summary,
+                probability: c.probability,
+                reasons,
+            });
+            if hits.len() >= limit {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Finds persons by any spelling of a name in any script, or by a registration or
+    /// document number, best first.
+    pub async fn search(
+        &self,
+        p: &Principal,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<Hit>, AppError> {
+        authorize(p, Action::ReadPersons)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hits = Vec::new();
+        let by_number = self.store().persons_by_number(text).await?;
+        for row in by_number {
+            if self.can_see(p, row.person_id()).await? {
+                let reason = if row.registration_number.eq_ignore_ascii_case(text) {
+                    "registration number: exact"
+                } else {
+                    "document number: exact"
+                };
+                let summary = self.summaries(vec![row]).await?.remove(0);
+                hits.push(Hit {
+                    summary,
+                    probability: 1.0,
+                    reasons: vec![reason.to_owned()],
+                });
+            }
+        }
+        let query = Record::new("query").with_name(PersonName::full(text));
+        for h in self.hits(p, &query, limit).await? {
+            if !hits
+                .iter()
+                .any(|k| k.summary.person.id == h.summary.person.id)
+            {
+                hits.push(h);
+            }
+        }
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// The registered persons closest to a registration about to be saved, with reasons.
+    pub async fn possible_duplicates(
+        &self,
+        p: &Principal,
+        cmd: &RegisterPerson,
+        limit: usize,
+    ) -> Result<Vec<Hit>, AppError> {
+        authorize(p, Action::ReadPersons)?;
+        let mut query = Record::new("draft");
+        query.names = cmd
+            .names
+            .iter()
+            .filter(|n| !n.text.trim().is_empty())
+            .map(|n| PersonName::full(n.text.clone()))
+            .collect();
+        if query.names.is_empty() {
+            return Ok(Vec::new());
+        }
+        query.sex = sex(&cmd.person.sex);
+        if let Ok(facts) = cmd.person.parse(self.today()) {
+            query.date_of_birth = Some(birth(&facts.date_of_birth));
+            query.place_of_birth = facts.place_of_birth;
+            query.father_name = facts.father_name;
+        }
+        query.nationality = cmd
+            .nationalities
+            .first()
+            .map(|c| c.trim().to_ascii_uppercase());
+        query.document_number = cmd.documents.first().map(|d| d.number.clone());
+        let hits = self.hits(p, &query, limit).await?;
+        Ok(hits.into_iter().filter(|h| h.probability >= 0.05).collect())
+    }
+}

@@ -1,0 +1,3 @@
+//! Use-case tests through `App`, on every backend under test.
+
+mod placement;
