@@ -7,6 +7,7 @@
 mod api;
 pub mod auth;
 pub mod error;
+mod pages;
 
 use std::net::SocketAddr;
 
@@ -20,6 +21,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::routes())
+        .merge(pages::routes())
         .with_state(app)
 }
 
