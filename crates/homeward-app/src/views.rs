@@ -427,3 +427,98 @@ impl App {
         Ok(hits.into_iter().filter(|h| h.probability >= 0.05).collect())
     }
 }
+
+impl App {
+    /// Stores a photo or scan of a person after checking its type by content and removing
+    /// image metadata; audited.
+    pub async fn add_person_file(
+        &self,
+        p: &Principal,
+        id: PersonId,
+        kind: &str,
+        label: &str,
+        bytes: &[u8],
+    ) -> Result<homeward_store::files::FileRow, AppError> {
+        authorize(p, Action::UploadFiles)?;
+        if !self.can_see(p, id).await? {
+            return Err(AppError::NotFound("person".into()));
+        }
+        if !matches!(kind, "photo" | "document_scan") {
+            return Err(homeward_domain::Invalid::one(
+                "kind",
+                "HW-FILE-0005",
+                "kind is photo or document_scan",
+            )
+            .into());
+        }
+        let (file_type, clean) = homeward_domain::upload::accept(bytes)?;
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(&clean));
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        tx.person(id).await?;
+        let row = tx
+            .insert_file(
+                &homeward_store::files::NewFile {
+                    person_id: id.0,
+                    kind,
+                    label: label.trim(),
+                    media_type: file_type.media_type(),
+                    sha256: &sha,
+                    content: &clean,
+                    uploaded_by: &p.username,
+                },
+                now,
+            )
+            .await?;
+        tx.audit(homeward_store::audit::NewEvent {
+            actor: &p.username,
+            at: now,
+            action: "file.add",
+            entity_type: "person",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::to_value(&row).unwrap_or_default()),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The photos and scans of a person the principal may see.
+    pub async fn person_files_for(
+        &self,
+        p: &Principal,
+        id: PersonId,
+    ) -> Result<Vec<homeward_store::files::FileRow>, AppError> {
+        authorize(p, Action::ViewFiles)?;
+        if !self.can_see(p, id).await? {
+            return Err(AppError::NotFound("person".into()));
+        }
+        Ok(self.store().files_of(id.0).await?)
+    }
+
+    /// One photo or scan with its content; every view is written to the access log.
+    pub async fn file_for(
+        &self,
+        p: &Principal,
+        file_id: i64,
+    ) -> Result<(homeward_store::files::FileRow, Vec<u8>), AppError> {
+        authorize(p, Action::ViewFiles)?;
+        let (row, content) = self.store().file(file_id).await?;
+        if !self.can_see(p, PersonId(row.person_id)).await? {
+            return Err(AppError::NotFound("file".into()));
+        }
+        self.store()
+            .log_access(
+                self.now(),
+                &p.username,
+                "view_file",
+                "person",
+                &row.person_id.to_string(),
+                &format!("file {file_id}"),
+            )
+            .await?;
+        Ok((row, content))
+    }
+}

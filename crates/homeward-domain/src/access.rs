@@ -96,6 +96,10 @@ pub enum Action {
     ReadAudit,
     /// Manage user accounts.
     ManageUsers,
+    /// See photos and document scans.
+    ViewFiles,
+    /// Add photos and document scans.
+    UploadFiles,
 }
 
 /// Which persons a principal may see.
@@ -119,14 +123,20 @@ pub fn authorize(p: &Principal, action: Action) -> Result<(), Denied> {
     use Action::*;
     use Role::*;
     let allowed = match (p.role, action) {
-        (Registrar, ReadPersons | WriteRegistry | MovePersons | ReadSites | ReadStats) => true,
+        (
+            Registrar,
+            ReadPersons | WriteRegistry | MovePersons | ReadSites | ReadStats | ViewFiles
+            | UploadFiles,
+        ) => true,
         (
             CaseWorker,
             ReadPersons | WriteRegistry | MovePersons | ReadSites | ReadStats | Export
-            | VerifyNationality,
+            | VerifyNationality | ViewFiles | UploadFiles,
         ) => true,
         (JudicialLiaison, ReadPersons | ReadSites | ReadStats) => true,
-        (ConsularOfficer, ReadPersons | VerifyNationality | ReadStats) => p.country.is_some(),
+        (ConsularOfficer, ReadPersons | VerifyNationality | ReadStats | ViewFiles) => {
+            p.country.is_some()
+        }
         (Monitor, ReadStats | ReadSites) => true,
         (Administrator, Administer | ManageUsers | ReadSites | ReadStats | ReadPersons) => true,
         (Auditor, ReadAudit | ReadStats) => true,

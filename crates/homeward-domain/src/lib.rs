@@ -22,5 +22,6 @@ pub mod person;
 pub mod placement;
 pub mod script;
 pub mod site;
+pub mod upload;
 
 pub use error::{FieldError, Invalid};

@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_placement_custody.sql"),
         postgres: include_str!("../migrations/postgres/0003_placement_custody.sql"),
     },
+    Migration {
+        version: 4,
+        name: "person_files",
+        sqlite: include_str!("../migrations/sqlite/0004_person_files.sql"),
+        postgres: include_str!("../migrations/postgres/0004_person_files.sql"),
+    },
 ];
 
 /// The registry's storage.

@@ -12,6 +12,7 @@
 pub mod audit;
 mod connect;
 pub mod custody;
+pub mod files;
 pub mod registry;
 pub mod rows;
 pub mod stats;

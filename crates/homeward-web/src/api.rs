@@ -80,6 +80,15 @@ pub fn routes() -> Router<App> {
         .route("/sites/{id}/roll-calls", post(roll_call))
         .route("/roll-call-incidents/{id}/resolve", post(resolve_incident))
         .route("/tasks", get(tasks))
+        .route(
+            "/persons/{id}/files",
+            get(list_files)
+                .post(upload_file)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    homeward_domain::upload::MAX_BYTES + 1,
+                )),
+        )
+        .route("/files/{id}", get(download_file))
         .route("/persons/{id}/family", get(family))
 }
 
@@ -1001,4 +1010,65 @@ async fn tasks(
     Ok(Json(
         json!({ "items": app.store().tasks(q.team.as_deref()).await? }),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadQuery {
+    kind: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// Uploads a photo or scan as the raw request body; the type is read from the content.
+async fn upload_file(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    q: Result<Query<UploadQuery>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let Query(q) = q?;
+    let row = app
+        .add_person_file(&auth.0, PersonId(id), &q.kind, &q.label, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn list_files(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "items": app.person_files_for(&auth.0, PersonId(id)).await? }),
+    ))
+}
+
+async fn download_file(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (row, content) = app.file_for(&auth.0, id).await?;
+    let ext = match row.media_type.as_str() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "pdf",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, row.media_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"file-{id}.{ext}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        content,
+    )
+        .into_response())
 }

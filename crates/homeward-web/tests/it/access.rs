@@ -140,3 +140,74 @@ async fn every_view_of_a_person_file_is_logged() {
     assert_eq!(views.len(), 2);
     assert_eq!(views[0].1, "tester");
 }
+
+#[tokio::test]
+async fn photos_are_checked_by_content_stripped_and_shown_only_to_allowed_roles() {
+    for db in backends().await {
+        let app = homeward_testkit::app(&db).await;
+        let worker = Client::new(app.clone()).await;
+        let mut french = woman();
+        french["nationalities"] = json!(["FR"]);
+        let fr = register(&worker, french).await;
+        let ru = register(&worker, woman()).await;
+        let jpeg: Vec<u8> = [
+            &[0xFF, 0xD8][..],
+            &[0xFF, 0xE1, 0x00, 0x08, b'E', b'x', b'i', b'f', b'G', b'P'],
+            &[0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9],
+        ]
+        .concat();
+        let (s, v) = worker
+            .upload(
+                &format!("/api/v1/persons/{fr}/files?kind=photo"),
+                jpeg.clone(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{} {v}", db.backend);
+        assert_eq!(v["media_type"], "image/jpeg");
+        let file = v["id"].as_i64().unwrap();
+        let (s, v) = worker
+            .upload(
+                &format!("/api/v1/persons/{fr}/files?kind=photo"),
+                b"<html>".to_vec(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(codes(&v), ["HW-FILE-0003"]);
+
+        let (s, bytes) = worker.raw_get(&format!("/api/v1/files/{file}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "metadata stripped");
+        let views = app
+            .store()
+            .access_of("person", &fr.to_string())
+            .await
+            .unwrap();
+        assert!(
+            views.iter().any(|v| v.2 == "view_file"),
+            "every view is logged"
+        );
+
+        let consul = Client::signed_in(app.clone(), "consul", "consular_officer", Some("FR")).await;
+        assert_eq!(
+            consul.raw_get(&format!("/api/v1/files/{file}")).await.0,
+            StatusCode::OK
+        );
+        let (s, _) = worker
+            .upload(
+                &format!("/api/v1/persons/{ru}/files?kind=photo"),
+                jpeg.clone(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let ru_file = file + 1;
+        assert_eq!(
+            consul.raw_get(&format!("/api/v1/files/{ru_file}")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let monitor = Client::signed_in(app, "monitor", "monitor", None).await;
+        assert_eq!(
+            monitor.raw_get(&format!("/api/v1/files/{file}")).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
