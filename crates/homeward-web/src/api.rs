@@ -89,10 +89,11 @@ pub fn routes() -> Router<App> {
                 )),
         )
         .route("/files/{id}", get(download_file))
+        .route("/openapi.json", get(openapi_json))
         .route("/persons/{id}/family", get(family))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NameIn {
     text: String,
@@ -110,7 +111,7 @@ impl NameIn {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DocumentIn {
     doc_type: String,
@@ -133,7 +134,7 @@ impl DocumentIn {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MoveIn {
     site_id: i64,
@@ -167,7 +168,7 @@ struct RegisterIn {
 }
 
 /// Identity fields of a person: the register and update bodies besides their own keys.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PersonIn {
     sex: String,
@@ -216,6 +217,15 @@ impl PersonIn {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons",
+    tag = "persons",
+    summary = "Register a person with names, documents, nationality claims and an optional first placement",
+    request_body = RegisterDoc,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn register_person(
     auth: Auth,
 
@@ -252,6 +262,16 @@ async fn register_person(
     Ok((StatusCode::CREATED, Json(json!(file))))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/persons/{id}",
+    tag = "persons",
+    summary = "Replace identity facts (send the version you read)",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = UpdateDoc,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn update_person(
     auth: Auth,
 
@@ -279,6 +299,15 @@ async fn update_person(
     Ok(Json(json!(row)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}",
+    tag = "persons",
+    summary = "The person file (every view is logged)",
+    params(("id" = i64, Path, description = "internal id")),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn person_file(
     auth: Auth,
     State(app): State<App>,
@@ -288,7 +317,8 @@ async fn person_file(
     Ok(Json(json!(file)))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     site: Option<i64>,
@@ -304,6 +334,15 @@ struct ListQuery {
     per_page: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons",
+    tag = "persons",
+    summary = "List persons with filters and paging",
+    params(ListQuery),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn list_persons(
     auth: Auth,
 
@@ -344,6 +383,16 @@ async fn list_persons(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/names",
+    tag = "persons",
+    summary = "Add a name variant",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = NameIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn add_name(
     auth: Auth,
 
@@ -359,6 +408,16 @@ async fn add_name(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/documents",
+    tag = "persons",
+    summary = "Add a document",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = DocumentIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn add_document(
     auth: Auth,
 
@@ -374,6 +433,16 @@ async fn add_document(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/moves",
+    tag = "custody",
+    summary = "Move a person to a site (custody rules apply)",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = MoveIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn move_person(
     auth: Auth,
 
@@ -389,7 +458,8 @@ async fn move_person(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct DateQuery {
     date: Option<String>,
@@ -404,6 +474,15 @@ fn moment_of(app: &App, date: Option<&str>) -> ApiResult<chrono::NaiveDateTime> 
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/site",
+    tag = "custody",
+    summary = "Where was this person on a date",
+    params(("id" = i64, Path, description = "internal id"), DateQuery),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn site_on_date(
     auth: Auth,
 
@@ -423,6 +502,15 @@ async fn site_on_date(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{id}/persons",
+    tag = "custody",
+    summary = "Who was at a site on a date",
+    params(("id" = i64, Path, description = "internal id"), DateQuery),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn persons_at_site(
     auth: Auth,
 
@@ -444,12 +532,22 @@ async fn persons_at_site(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClaimIn {
     country: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/claims",
+    tag = "nationality",
+    summary = "Add a nationality claim",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = ClaimIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn add_claim(
     auth: Auth,
 
@@ -471,13 +569,23 @@ async fn add_claim(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecisionIn {
     version: i64,
     state: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/decision",
+    tag = "nationality",
+    summary = "Move a claim through verification",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = DecisionIn,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn decide_claim(
     auth: Auth,
 
@@ -494,7 +602,7 @@ async fn decide_claim(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EvidenceIn {
     kind: String,
@@ -503,6 +611,16 @@ struct EvidenceIn {
     note: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/evidence",
+    tag = "nationality",
+    summary = "Add evidence to a claim",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = EvidenceIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn add_evidence(
     auth: Auth,
 
@@ -519,7 +637,7 @@ async fn add_evidence(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LinkIn {
     from_person: i64,
@@ -530,6 +648,15 @@ struct LinkIn {
     evidence_ref: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/family-links",
+    tag = "persons",
+    summary = "Record a family link",
+    request_body = LinkIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn add_link(
     auth: Auth,
     State(app): State<App>,
@@ -549,6 +676,14 @@ async fn add_link(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites",
+    tag = "sites",
+    summary = "Sites with occupancy",
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn list_sites(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
     auth.may(Action::ReadSites)?;
     let sites = app.store().sites().await?;
@@ -566,7 +701,7 @@ async fn list_sites(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>
     Ok(Json(json!({ "items": items })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SiteIn {
     code: String,
@@ -579,6 +714,15 @@ struct SiteIn {
     separation_group: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites",
+    tag = "sites",
+    summary = "Create a site",
+    request_body = SiteIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn create_site(
     auth: Auth,
     State(app): State<App>,
@@ -612,6 +756,14 @@ async fn create_site(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/countries",
+    tag = "countries",
+    summary = "Countries with their dated stances",
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn countries(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
     auth.may(Action::ReadSites)?;
     let stances = app.store().stances().await?;
@@ -628,7 +780,7 @@ async fn countries(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>>
     Ok(Json(json!({ "items": items })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StanceIn {
     stance: String,
@@ -637,6 +789,16 @@ struct StanceIn {
     note: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/countries/{code}/stances",
+    tag = "countries",
+    summary = "Record a country stance from a date",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2")),
+    request_body = StanceIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn set_stance(
     auth: Auth,
 
@@ -652,18 +814,34 @@ async fn set_stance(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    tag = "reports",
+    summary = "Headline figures",
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn stats(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
     auth.may(Action::ReadStats)?;
     Ok(Json(json!(app.stats().await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SignInIn {
     username: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "session",
+    summary = "Sign in: returns a session token and sets the session cookie",
+    request_body = SignInIn,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody))
+)]
 async fn sign_in(
     State(app): State<App>,
     raw: Body,
@@ -684,6 +862,14 @@ async fn sign_in(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "session",
+    summary = "Sign out",
+    responses((status = 204, description = "done"), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn sign_out(State(app): State<App>, req: axum::extract::Request) -> ApiResult<StatusCode> {
     let (parts, _) = req.into_parts();
     if let Some(t) = crate::auth::token(&parts) {
@@ -721,13 +907,23 @@ async fn visible_claim(app: &App, auth: &Auth, id: i64) -> ApiResult<()> {
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct SearchQuery {
     q: String,
     limit: Option<usize>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "persons",
+    summary = "Search names in any script, registration and document numbers",
+    params(SearchQuery),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn search(
     auth: Auth,
     State(app): State<App>,
@@ -740,10 +936,28 @@ async fn search(
     Ok(Json(json!({ "query": q.q, "items": hits })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/family",
+    tag = "persons",
+    summary = "The family view with the site of each member",
+    params(("id" = i64, Path, description = "internal id")),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn family(auth: Auth, State(app): State<App>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     Ok(Json(json!(app.family_for(&auth.0, PersonId(id)).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/placement",
+    tag = "placement",
+    summary = "Placement proposed by the rules in force on a date",
+    params(("id" = i64, Path, description = "internal id"), DateQuery),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn propose_placement(
     auth: Auth,
     State(app): State<App>,
@@ -759,7 +973,7 @@ async fn propose_placement(
     Ok(Json(json!(app.propose_placement(PersonId(id), on).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecisionPlacementIn {
     date: Option<String>,
@@ -769,6 +983,16 @@ struct DecisionPlacementIn {
     best_interests_ref: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/placement-decisions",
+    tag = "placement",
+    summary = "Confirm or override the proposal",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = DecisionPlacementIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn decide_placement(
     auth: Auth,
     State(app): State<App>,
@@ -794,7 +1018,7 @@ async fn decide_placement(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BirthIn {
     sex: String,
@@ -806,6 +1030,16 @@ struct BirthIn {
     father_name: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/births",
+    tag = "placement",
+    summary = "Register a baby born in custody from the file of the mother",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = BirthIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn register_birth(
     auth: Auth,
     State(app): State<App>,
@@ -827,6 +1061,14 @@ async fn register_birth(
     Ok((StatusCode::CREATED, Json(json!(file))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/placement-rules",
+    tag = "placement",
+    summary = "Every placement rule version",
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn list_rules(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
     auth.may(Action::ReadSites)?;
     let items: Vec<Value> = app
@@ -846,7 +1088,7 @@ async fn list_rules(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>
     Ok(Json(json!({ "items": items })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RuleIn {
     id: String,
@@ -864,6 +1106,15 @@ struct RuleIn {
     description_ar: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/placement-rules",
+    tag = "placement",
+    summary = "Add a placement rule version",
+    request_body = RuleIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn add_rule(
     auth: Auth,
     State(app): State<App>,
@@ -891,7 +1142,7 @@ async fn add_rule(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TransferIn {
     to_site_id: i64,
@@ -899,6 +1150,15 @@ struct TransferIn {
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/transfers",
+    tag = "custody",
+    summary = "Request a transfer (lists family members left behind)",
+    request_body = TransferIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn request_transfer(
     auth: Auth,
     State(app): State<App>,
@@ -915,7 +1175,7 @@ async fn request_transfer(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StepIn {
     version: i64,
@@ -923,6 +1183,16 @@ struct StepIn {
     confirm_over_capacity: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/transfers/{id}/authorise",
+    tag = "custody",
+    summary = "Authorise a transfer",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = StepIn,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn authorise_transfer(
     auth: Auth,
     State(app): State<App>,
@@ -936,6 +1206,16 @@ async fn authorise_transfer(
     )))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/transfers/{id}/carry-out",
+    tag = "custody",
+    summary = "Carry out an authorised transfer, all or none",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = StepIn,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn carry_out_transfer(
     auth: Auth,
     State(app): State<App>,
@@ -950,13 +1230,23 @@ async fn carry_out_transfer(
     Ok(Json(json!(t)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RollCallIn {
     counted: Option<i64>,
     present: Option<Vec<i64>>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{id}/roll-calls",
+    tag = "custody",
+    summary = "Record a roll call",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = RollCallIn,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn roll_call(
     auth: Auth,
     State(app): State<App>,
@@ -974,12 +1264,22 @@ async fn roll_call(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveIn {
     resolution: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/roll-call-incidents/{id}/resolve",
+    tag = "custody",
+    summary = "Resolve a roll-call difference",
+    params(("id" = i64, Path, description = "internal id")),
+    request_body = ResolveIn,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn resolve_incident(
     auth: Auth,
     State(app): State<App>,
@@ -994,12 +1294,22 @@ async fn resolve_incident(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct TaskQuery {
     team: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks",
+    tag = "custody",
+    summary = "Open tasks of a team",
+    params(TaskQuery),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn tasks(
     auth: Auth,
     State(app): State<App>,
@@ -1012,7 +1322,8 @@ async fn tasks(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct UploadQuery {
     kind: String,
@@ -1021,6 +1332,16 @@ struct UploadQuery {
 }
 
 /// Uploads a photo or scan as the raw request body; the type is read from the content.
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/files",
+    tag = "files",
+    summary = "Upload a photo or scan (raw body; type read from content)",
+    params(("id" = i64, Path, description = "internal id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn upload_file(
     auth: Auth,
     State(app): State<App>,
@@ -1035,6 +1356,15 @@ async fn upload_file(
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/files",
+    tag = "files",
+    summary = "Photos and scans of a person",
+    params(("id" = i64, Path, description = "internal id")),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn list_files(
     auth: Auth,
     State(app): State<App>,
@@ -1045,6 +1375,15 @@ async fn list_files(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/files/{id}",
+    tag = "files",
+    summary = "One photo or scan (every view is logged)",
+    params(("id" = i64, Path, description = "internal id")),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
 async fn download_file(
     auth: Auth,
     State(app): State<App>,
@@ -1071,4 +1410,78 @@ async fn download_file(
         content,
     )
         .into_response())
+}
+
+/// The error body every refusal uses.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `bad_request`, `invalid`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `internal`.
+    error: String,
+    /// A readable summary.
+    message: String,
+    /// Every bad field, for 400 and 422.
+    fields: Option<Vec<FieldErrorBody>>,
+}
+
+/// One bad field.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FieldErrorBody {
+    /// The field's name in the request, e.g. `documents[0].issuing_country`.
+    field: String,
+    /// A stable code support staff can search for, e.g. `HW-CUSTODY-0005`.
+    code: String,
+    /// A readable message.
+    message: String,
+}
+
+/// The registration body: identity fields plus names, documents, claims and placement.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RegisterDoc {
+    #[serde(flatten)]
+    person: PersonIn,
+    names: Vec<NameIn>,
+    documents: Option<Vec<DocumentIn>>,
+    nationalities: Option<Vec<String>>,
+    placement: Option<MoveIn>,
+}
+
+/// The update body: the version read and the identity fields.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UpdateDoc {
+    version: i64,
+    #[serde(flatten)]
+    person: PersonIn,
+}
+
+struct SessionScheme;
+
+impl utoipa::Modify for SessionScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::COOKIE_NAME))),
+        );
+    }
+}
+
+/// The OpenAPI document of this API, generated from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "homeward API",
+        description = "Case management and repatriation registry. Every route but sign-in needs a session (cookie or Bearer token)."
+    ),
+    paths(register_person, update_person, person_file, list_persons, add_name, add_document, move_person, site_on_date, persons_at_site, add_claim, decide_claim, add_evidence, add_link, list_sites, create_site, countries, set_stance, stats, sign_in, sign_out, search, family, propose_placement, decide_placement, register_birth, list_rules, add_rule, request_transfer, authorise_transfer, carry_out_transfer, roll_call, resolve_incident, tasks, upload_file, list_files, download_file),
+    components(schemas(ErrorBody, FieldErrorBody, RegisterDoc, UpdateDoc)),
+    modifiers(&SessionScheme)
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    Json(ApiDoc::openapi())
 }

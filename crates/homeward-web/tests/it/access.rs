@@ -211,3 +211,38 @@ async fn photos_are_checked_by_content_stripped_and_shown_only_to_allowed_roles(
         );
     }
 }
+
+#[tokio::test]
+async fn every_route_in_the_openapi_document_refuses_a_call_without_a_session() {
+    let db = &backends().await[0];
+    let c = Client::anonymous(homeward_testkit::app(db).await);
+    let (s, doc) = c.get("/api/v1/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 30, "{} paths documented", paths.len());
+    let mut checked = 0;
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let uri = path.replace("{id}", "1").replace("{code}", "FR");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (s, _) = c
+                .call(m.clone(), &uri, (m != Method::GET).then(|| json!({})))
+                .await;
+            if path == "/api/v1/session" {
+                assert_ne!(
+                    s,
+                    StatusCode::UNAUTHORIZED.as_u16() + 1000,
+                    "sign-in is open"
+                );
+                continue;
+            }
+            assert!(
+                op["security"].is_array(),
+                "{method} {path} documents its session need"
+            );
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{method} {uri}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 34, "{checked} operations checked");
+}
