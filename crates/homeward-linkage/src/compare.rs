@@ -109,7 +109,8 @@ impl Field {
             Field::DateOfBirth => &[
                 "missing",
                 "different",
-                "within a year, or consistent with the estimated age",
+                "within a year",
+                "consistent with the estimated age",
                 "close: one typo, day and month swapped, year off by one, or same year at the coarser precision",
                 "exact",
             ],
@@ -616,6 +617,11 @@ fn date_digits(d: &BirthDate) -> Option<[u8; 8]> {
 
 pub(crate) fn compare_dates(a: &BirthDate, b: &BirthDate, placeholder: bool) -> u8 {
     use BirthDate::*;
+    const DIFFERENT: u8 = 1;
+    const WITHIN_A_YEAR: u8 = 2;
+    const CONSISTENT: u8 = 3;
+    const CLOSE: u8 = 4;
+    const EXACT: u8 = 5;
     let (ya, yb) = (a.year(), b.year());
     match (*a, *b) {
         (
@@ -627,7 +633,7 @@ pub(crate) fn compare_dates(a: &BirthDate, b: &BirthDate, placeholder: bool) -> 
             },
         ) => {
             if a == b {
-                return 4;
+                return EXACT;
             }
             let swapped = ya == yb && ma == db && da == mb;
             let year_off = (ya - yb).abs() == 1 && ma == mb && da == db;
@@ -637,37 +643,41 @@ pub(crate) fn compare_dates(a: &BirthDate, b: &BirthDate, placeholder: bool) -> 
             };
             let coarse = placeholder && ya == yb && (is_placeholder(a) || is_placeholder(b));
             if swapped || year_off || typo || coarse {
-                3
+                CLOSE
             } else if (ya - yb).abs() <= 1 {
-                2
+                WITHIN_A_YEAR
             } else {
-                1
+                DIFFERENT
             }
         }
         (Estimated { .. }, _) | (_, Estimated { .. }) => {
             let (la, ha) = a.year_range();
             let (lb, hb) = b.year_range();
-            if la <= hb && lb <= ha { 2 } else { 1 }
+            if la <= hb && lb <= ha {
+                CONSISTENT
+            } else {
+                DIFFERENT
+            }
         }
         (
             Day { month: ma, .. } | Month { month: ma, .. },
             Day { month: mb, .. } | Month { month: mb, .. },
         ) => {
             if ya == yb && ma == mb {
-                3
+                CLOSE
             } else if (ya - yb).abs() <= 1 {
-                2
+                WITHIN_A_YEAR
             } else {
-                1
+                DIFFERENT
             }
         }
         _ => {
             if ya == yb {
-                3
+                CLOSE
             } else if (ya - yb).abs() <= 1 {
-                2
+                WITHIN_A_YEAR
             } else {
-                1
+                DIFFERENT
             }
         }
     }
@@ -935,15 +945,15 @@ mod tests {
             tolerance: 2,
         };
         let cases = [
-            (d("1990-03-07"), d("1990-03-07"), 4),
-            (d("1990-03-07"), d("1990-07-03"), 3),
-            (d("1990-03-07"), d("1991-03-07"), 3),
-            (d("1990-03-07"), d("1990-03-08"), 3),
-            (d("1990-03-07"), d("1990-01-01"), 3),
+            (d("1990-03-07"), d("1990-03-07"), 5),
+            (d("1990-03-07"), d("1990-07-03"), 4),
+            (d("1990-03-07"), d("1991-03-07"), 4),
+            (d("1990-03-07"), d("1990-03-08"), 4),
+            (d("1990-03-07"), d("1990-01-01"), 4),
             (d("1990-03-07"), d("1990-11-20"), 2),
-            (d("1990-03-07"), d("1990-03"), 3),
-            (d("1990-03-07"), d("1990"), 3),
-            (d("1990-03-07"), est, 2),
+            (d("1990-03-07"), d("1990-03"), 4),
+            (d("1990-03-07"), d("1990"), 4),
+            (d("1990-03-07"), est, 3),
             (d("1980-03-07"), est, 1),
             (d("1990-03-07"), d("1975-08-21"), 1),
         ];

@@ -108,16 +108,17 @@ impl<'c> Engine<'c> {
         } else {
             blocking::KeySet::Tight
         };
-        let keyed: Vec<Vec<u64>> = self
+        // Keys go straight into one (key, record) list: no per-record vectors kept.
+        let mut entries: Vec<(u64, u32)> = self
             .prepared
             .par_iter()
-            .map(|p| blocking::keys_of(p, set))
+            .enumerate()
+            .flat_map_iter(|(i, p)| {
+                blocking::keys_of(p, set)
+                    .into_iter()
+                    .map(move |k| (k, i as u32))
+            })
             .collect();
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keyed.iter().map(Vec::len).sum());
-        for (i, ks) in keyed.iter().enumerate() {
-            entries.extend(ks.iter().map(|&k| (k, i as u32)));
-        }
-        drop(keyed);
         entries.par_sort_unstable();
         let cap = self.config.max_block_size.max(2);
         let n_left = self.n_left as u32;

@@ -178,10 +178,17 @@ fn initial_m() -> Table {
     for f in FIELDS {
         let n = f.levels().len();
         let row = &mut m[f.index()];
-        if n == MAX_LEVELS {
-            // Names: an exact or same-sound agreement is what a true pair usually shows.
-            row[1..].copy_from_slice(&[0.03, 0.04, 0.08, 0.25, 0.60]);
-            continue;
+        match f {
+            Field::GivenName | Field::FamilyName | Field::MotherName | Field::FatherName => {
+                // An exact or same-sound agreement is what a true pair usually shows.
+                row[1..].copy_from_slice(&[0.03, 0.04, 0.08, 0.25, 0.60]);
+                continue;
+            }
+            Field::DateOfBirth => {
+                row[1..].copy_from_slice(&[0.03, 0.04, 0.10, 0.15, 0.68]);
+                continue;
+            }
+            _ => {}
         }
         // Other fields: the strongest level gets most of the mass.
         let k = n - 1;
@@ -204,6 +211,11 @@ fn initial_u() -> Table {
     let mut u = [[0.0; MAX_LEVELS]; FIELD_COUNT];
     for f in FIELDS {
         let n = f.levels().len();
+        if f == Field::DateOfBirth {
+            // About one random pair in ten has overlapping estimated birth years.
+            u[f.index()][1..].copy_from_slice(&[0.85, 0.04, 0.10, 0.008, 0.002]);
+            continue;
+        }
         for (l, slot) in u[f.index()].iter_mut().enumerate().take(n).skip(1) {
             *slot = if l == 1 {
                 0.95
@@ -289,8 +301,21 @@ impl Model {
             if total < 1.0 {
                 continue;
             }
+            // The estimated-age level, when no random pair reached it (a file without
+            // estimated ages), keeps its generic u rather than a near-zero one that would
+            // make any later estimate decisive.
+            let generic = initial_u()[f.index()];
             for l in 1..n {
-                self.u[f.index()][l] = ((c[l] as f64) + 0.1) / (total + 0.1 * (n - 1) as f64);
+                let estimate_level = f == Field::DateOfBirth && l == 3;
+                self.u[f.index()][l] = if c[l] == 0 && estimate_level {
+                    generic[l]
+                } else {
+                    ((c[l] as f64) + 0.1) / (total + 0.1 * (n - 1) as f64)
+                };
+            }
+            let t: f64 = self.u[f.index()][1..n].iter().sum();
+            for l in 1..n {
+                self.u[f.index()][l] /= t;
             }
             self.u_random[f.index()] = self.u[f.index()];
         }
