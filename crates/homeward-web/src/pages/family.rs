@@ -14,7 +14,7 @@ use super::persons::{father_text, site_names};
 use super::{Ctx, Layout, PageError, render};
 
 const W: i64 = 190;
-const H: i64 = 78;
+const H: i64 = 96;
 const GAP: i64 = 20;
 
 /// A box in the drawing.
@@ -103,12 +103,17 @@ pub async fn page(
         .unwrap_or(2);
     let cols = i64::try_from(columns).unwrap_or(2);
     let width = cols * (W + GAP) + GAP;
-    let height = 3 * (H + 50) + GAP;
+    let height = if children.is_empty() { 2 } else { 3 } * (H + 50) + GAP;
     let row_x = |n: usize, i: usize| -> i64 {
         let n = i64::try_from(n).unwrap_or(1);
         let i = i64::try_from(i).unwrap_or(0);
         let used = n * (W + GAP) - GAP;
         (width - used) / 2 + i * (W + GAP)
+    };
+    let site_code = |sid: Option<i64>| {
+        sid.and_then(|i| sites.get(&i))
+            .map(|(code, _)| code.clone())
+            .unwrap_or_else(|| lang.t("no-site"))
     };
     let node = |m: &Member, x: i64, y: i64| Node {
         x,
@@ -116,7 +121,7 @@ pub async fn page(
         cx: x + W / 2,
         relation: lang.key("relation", &m.relation),
         name: m.summary.names.first().cloned().unwrap_or_default(),
-        site: site_text(m.summary.person.current_site_id),
+        site: site_code(m.summary.person.current_site_id),
         href: format!("/persons/{}", m.summary.person.id),
         apart: is_apart(m),
         unknown: false,
@@ -171,7 +176,7 @@ pub async fn page(
         cx: me_x + W / 2,
         relation: lang.t("this-person"),
         name: fam.person.names.first().cloned().unwrap_or_default(),
-        site: site_text(my_site),
+        site: site_code(my_site),
         href: format!("/persons/{id}"),
         apart: false,
         unknown: false,
@@ -207,6 +212,17 @@ pub async fn page(
             x2: n.cx,
             y2: n.y,
         });
+    }
+    // Right to left: the drawing reads from the right, like the page.
+    if lang.dir() == "rtl" {
+        for n in &mut nodes {
+            n.x = width - n.x - W;
+            n.cx = n.x + W / 2;
+        }
+        for e in &mut edges {
+            e.x1 = width - e.x1;
+            e.x2 = width - e.x2;
+        }
     }
     let lines: Vec<Line> = fam
         .members

@@ -119,8 +119,11 @@ pub async fn page(
     } else {
         (Vec::new(), 0)
     };
+    let mut site = line(&app, &lang, row).await?;
+    site.occupancy += sections.iter().map(|s| s.occupancy).sum::<i64>();
+    site.over = site.capacity > 0 && site.occupancy > site.capacity;
     render(&SitePage {
-        site: line(&app, &lang, row).await?,
+        site,
         parent,
         sections,
         people,
