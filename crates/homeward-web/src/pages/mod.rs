@@ -7,6 +7,7 @@
 //! `Origin` (or `Referer`) must name this host.
 
 mod assets;
+mod custody;
 mod family;
 mod i18n;
 mod persons;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<App> {
         .route("/sites", get(sites::list))
         .route("/sites/{id}", get(sites::page))
         .route("/assets/{file}", get(assets::serve))
+        .merge(custody::routes())
 }
 
 /// What every page shows around its content: language, who is signed in, what they may do.
