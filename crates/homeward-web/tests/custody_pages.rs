@@ -218,4 +218,25 @@ async fn a_consular_officer_cannot_open_the_placement_pages() {
         "{s}"
     );
     assert!(app.store().decisions_of(id).await.unwrap().is_empty());
+    let (s, _) = send(&router, get("/placement-rules", &token, "en")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_rule_versions_are_listed_with_their_dates() {
+    let db = &backends().await[0];
+    let app = homeward_testkit::app(db).await;
+    let rules = app.rules().await.unwrap();
+    let token = account(&app, "cw", "case_worker", None).await;
+    let router = homeward_web::router(app);
+    let (s, body) = send(&router, get("/placement-rules", &token, "ar")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("قواعد الإيداع"));
+    for r in rules {
+        assert!(
+            body.contains(&format!("<bdi class=\"num\">{}</bdi>", r.id)),
+            "{}",
+            r.id
+        );
+    }
 }

@@ -36,3 +36,6 @@ cust-err-HW-RULE-0004 = No placement rule was in force on this date for this per
 cust-err-HW-RULE-0005 = An override of the proposed placement needs a written reason.
 cust-err-HW-RULE-0006 = Overriding the placement of a child needs a best-interests decision reference.
 cust-err-HW-WEB-0110 = Someone else changed this record in the meantime: look again and retry.
+cust-rules-title = Placement rules
+cust-in-force-from = In force from
+cust-retired = retired

@@ -8,6 +8,7 @@
 //! caller's scope answers exactly like one that does not exist. Every POST checks its origin.
 
 mod placement;
+mod rules;
 
 use std::collections::HashMap;
 
@@ -23,10 +24,12 @@ use super::{Ctx, Lang, PageError, ShownError};
 
 /// The custody page routes.
 pub fn routes() -> Router<App> {
-    Router::new().route(
-        "/persons/{id}/placement",
-        get(placement::page).post(placement::decide),
-    )
+    Router::new()
+        .route(
+            "/persons/{id}/placement",
+            get(placement::page).post(placement::decide),
+        )
+        .route("/placement-rules", get(rules::page))
 }
 
 /// Submitted form values and the errors to show beside them.
