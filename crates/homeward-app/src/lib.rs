@@ -9,8 +9,10 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod identity;
 pub mod placement;
 pub mod registry;
+pub mod repatriation;
 pub mod stats;
 pub mod views;
 

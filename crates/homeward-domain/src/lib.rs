@@ -20,6 +20,7 @@ pub mod family;
 pub mod nationality;
 pub mod person;
 pub mod placement;
+pub mod repatriation;
 pub mod script;
 pub mod site;
 pub mod upload;

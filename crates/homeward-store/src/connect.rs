@@ -92,6 +92,13 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+impl Store {
+    /// How many migrations this build ships.
+    pub fn shipped_migrations() -> usize {
+        MIGRATIONS.len()
+    }
+}
+
 /// The registry's storage.
 #[derive(Clone, Debug)]
 pub struct Store {

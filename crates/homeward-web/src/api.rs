@@ -91,6 +91,8 @@ pub fn routes() -> Router<App> {
         .route("/files/{id}", get(download_file))
         .route("/openapi.json", get(openapi_json))
         .route("/persons/{id}/family", get(family))
+        .merge(crate::api_identity::routes())
+        .merge(crate::api_repatriation::routes())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -1481,7 +1483,15 @@ impl utoipa::Modify for SessionScheme {
 )]
 pub struct ApiDoc;
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+/// The whole document: this module's routes and those of the feature modules.
+pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::api_identity::doc());
+    doc.merge(crate::api_repatriation::doc());
+    doc
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
 }

@@ -5,6 +5,8 @@
 //! which names every bad field and never leaks internal detail.
 
 mod api;
+mod api_identity;
+mod api_repatriation;
 pub mod auth;
 pub mod error;
 mod pages;

@@ -50,7 +50,7 @@ async fn store(db: &TestDb) -> Store {
     let s = Store::connect(&db.url).await.unwrap();
     assert_eq!(
         s.migrate().await.unwrap(),
-        4,
+        Store::shipped_migrations(),
         "first migrations on {}",
         db.backend
     );

@@ -10,8 +10,10 @@ mod assets;
 mod custody;
 mod family;
 mod i18n;
+mod identity;
 mod persons;
 mod register;
+mod repatriation;
 mod search;
 mod session;
 mod sites;
@@ -49,11 +51,19 @@ pub fn routes() -> Router<App> {
         .route("/persons/new", get(register::form).post(register::submit))
         .route("/persons/{id}", get(persons::file))
         .route("/persons/{id}/links", post(persons::link))
+        .route(
+            "/persons/{id}/files",
+            post(persons::upload).layer(axum::extract::DefaultBodyLimit::max(
+                homeward_domain::upload::MAX_BYTES + 64 * 1024,
+            )),
+        )
         .route("/persons/{id}/family", get(family::page))
         .route("/sites", get(sites::list))
         .route("/sites/{id}", get(sites::page))
         .route("/assets/{file}", get(assets::serve))
         .merge(custody::routes())
+        .merge(identity::routes())
+        .merge(repatriation::routes())
 }
 
 /// What every page shows around its content: language, who is signed in, what they may do.

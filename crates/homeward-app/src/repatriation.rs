@@ -1,0 +1,2 @@
+//! Nationality verification and repatriation: cases and their state machine,
+//! consent and the disclosure register, the embassy work queue and dossiers.

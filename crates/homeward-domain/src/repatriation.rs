@@ -1,0 +1,1 @@
+//! Repatriation cases: the state machine from identification to handover, and family unity.

@@ -1,0 +1,1 @@
+# Messages for identity pages; ids start with "ide-".

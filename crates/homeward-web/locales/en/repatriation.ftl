@@ -1,0 +1,1 @@
+# Messages for repatriation pages; ids start with "rep-".
