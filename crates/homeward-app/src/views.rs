@@ -201,6 +201,17 @@ impl App {
     /// The family of a person as the principal may see it, each member with their site.
     pub async fn family_for(&self, p: &Principal, id: PersonId) -> Result<FamilyView, AppError> {
         let file = self.person_file_for(p, id, "family view").await?;
+        self.family_of_file(p, &file).await
+    }
+
+    /// The family around a person file the principal has already been given (and whose view
+    /// is already logged), so one page showing both writes one access-log entry.
+    pub async fn family_of_file(
+        &self,
+        p: &Principal,
+        file: &PersonFile,
+    ) -> Result<FamilyView, AppError> {
+        let id = PersonId(file.person.id);
         let mut rels: Vec<(String, i64)> = Vec::new();
         for l in &file.links {
             let (rel, other) = if l.to_person == id.0 {

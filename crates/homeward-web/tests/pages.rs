@@ -324,3 +324,142 @@ async fn the_csv_download_is_for_export_roles_and_neutralises_formulas() {
     assert!(r.body.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{}", r.body);
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
 }
+
+fn multipart(uri: &str, token: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Request<Body> {
+    let boundary = "homeward-test-boundary";
+    let mut body = Vec::new();
+    for (name, filename, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    get(uri, Some(token))
+        .method("POST")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::ORIGIN, "http://homeward.test")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn photos_are_added_and_shown_on_the_person_file_and_each_view_is_logged_once() {
+    for db in &backends().await {
+        let app = homeward_testkit::app(db).await;
+        let reg = add_account(&app, "reg", "registrar", None).await;
+        let consul = add_account(&app, "consul-ru", "consular_officer", Some("RU")).await;
+        let id = person(&app, "Amina Yusupova", "FR").await;
+        let router = homeward_web::router(app.clone());
+
+        // Opening the file once writes exactly one entry in the access log.
+        let before = app
+            .store()
+            .access_of("person", &id.to_string())
+            .await
+            .unwrap();
+        let r = send(
+            &router,
+            get(&format!("/persons/{id}"), Some(&reg))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", db.backend);
+        assert!(r.body.contains("no-photos") || r.body.contains("No photo or scan yet."));
+        let after = app
+            .store()
+            .access_of("person", &id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(after.len(), before.len() + 1, "one view, one log entry");
+
+        // A JPEG with an Exif segment (stripped on the way in) and an image scan.
+        let jpeg: Vec<u8> = [
+            &[0xFF, 0xD8][..],
+            &[0xFF, 0xE1, 0x00, 0x08, b'E', b'x', b'i', b'f', b'G', b'P'],
+            &[0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9],
+        ]
+        .concat();
+        let uri = format!("/persons/{id}/files");
+        let r = send(
+            &router,
+            multipart(
+                &uri,
+                &reg,
+                &[
+                    ("kind", None, b"photo"),
+                    ("label", None, "صورة الاستقبال".as_bytes()),
+                    ("file", Some("a.jpg"), &jpeg),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = send(
+            &router,
+            get(&format!("/persons/{id}"), Some(&reg))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(r.body.contains("<img src=\"/api/v1/files/"), "{}", r.body);
+        assert!(r.body.contains("صورة الاستقبال"));
+
+        // Not an image: refused beside the form, nothing kept.
+        let r = send(
+            &router,
+            multipart(
+                &uri,
+                &reg,
+                &[("kind", None, b"photo"), ("file", Some("a.jpg"), b"<html>")],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("HW-FILE-0003"), "{}", r.body);
+        assert_eq!(app.store().files_of(id).await.unwrap().len(), 1);
+
+        // Another country's consular officer: the person does not exist for them.
+        let r = send(
+            &router,
+            multipart(
+                &uri,
+                &consul,
+                &[("kind", None, b"photo"), ("file", Some("a.jpg"), &jpeg)],
+            ),
+        )
+        .await;
+        assert!(
+            matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{}",
+            r.status
+        );
+        assert_eq!(app.store().files_of(id).await.unwrap().len(), 1);
+
+        // A form from another site is refused.
+        let mut req = multipart(
+            &uri,
+            &reg,
+            &[("kind", None, b"photo"), ("file", Some("a.jpg"), &jpeg)],
+        );
+        req.headers_mut()
+            .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert_eq!(send(&router, req).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.store().files_of(id).await.unwrap().len(), 1);
+    }
+}

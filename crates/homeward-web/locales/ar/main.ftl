@@ -276,3 +276,16 @@ HW-FAMILY-0006 = للطفل والد مؤكد من هذا النوع مسبقا�
 HW-WEB-0001 = لا يوجد شخص بهذا الرقم.
 HW-WEB-0002 = اختر: ابن أو ابنة، الأم، الأب.
 HW-WEB-0003 = هذا ليس عدداً صحيحاً.
+
+## Photos and scans on the person file
+photos = الصور والمستندات الممسوحة
+no-photos = لا توجد صورة أو مستند ممسوح بعد.
+file-kind-photo = صورة
+file-kind-document_scan = مستند ممسوح
+upload-title = إضافة صورة أو مستند ممسوح
+upload-kind = النوع
+upload-label = الوصف (اختياري)
+upload-file = الملف
+upload-hint = JPEG أو PNG أو PDF، بحد أقصى 8 ميغابايت. تُزال بيانات الموقع والكاميرا من الصور قبل حفظها.
+upload-button = رفع
+upload-saved = أُضيف الملف.

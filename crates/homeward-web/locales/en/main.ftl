@@ -235,3 +235,16 @@ role-consular_officer = Consular officer
 role-monitor = Monitor
 role-administrator = Administrator
 role-auditor = Auditor
+
+## Photos and scans on the person file
+photos = Photos and scans
+no-photos = No photo or scan yet.
+file-kind-photo = Photo
+file-kind-document_scan = Document scan
+upload-title = Add a photo or a scan
+upload-kind = Kind
+upload-label = Description (optional)
+upload-file = File
+upload-hint = JPEG, PNG or PDF, at most 8 MB. Location and camera details are removed from photos before they are kept.
+upload-button = Upload
+upload-saved = The file was added.

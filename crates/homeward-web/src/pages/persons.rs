@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -423,10 +423,30 @@ struct FilePage {
     claims: Vec<ClaimLine>,
     synthetic: bool,
     can_link: bool,
+    forms: FileForms,
+    can_view_files: bool,
+    can_upload: bool,
+    photos: Vec<PhotoLine>,
+}
+
+/// A photo or scan as the person file lists it.
+struct PhotoLine {
+    id: i64,
+    kind: String,
+    label: String,
+    image: bool,
+    added: String,
+}
+
+/// What the forms on a person file were given back: the link form and the photo upload.
+#[derive(Default)]
+struct FileForms {
     link_errors: Vec<ShownError>,
     link_number: String,
     link_relation: String,
     linked: bool,
+    photo_errors: Vec<ShownError>,
+    uploaded: bool,
 }
 
 /// The father line of a family: known, declared by name, unknown, or not recorded.
@@ -445,6 +465,7 @@ pub fn father_text(lang: &Lang, fam: &FamilyView) -> String {
 #[derive(Deserialize, Default)]
 pub struct FileQuery {
     linked: Option<String>,
+    uploaded: Option<String>,
 }
 
 pub async fn file(
@@ -454,35 +475,22 @@ pub async fn file(
     Query(q): Query<FileQuery>,
 ) -> Result<Response, PageError> {
     ctx.may(Action::ReadPersons)?;
-    let linked = q.linked.is_some();
-    show_file(
-        ctx,
-        &app,
-        id,
-        Vec::new(),
-        String::new(),
-        String::new(),
-        linked,
-    )
-    .await
+    let forms = FileForms {
+        linked: q.linked.is_some(),
+        uploaded: q.uploaded.is_some(),
+        ..FileForms::default()
+    };
+    show_file(ctx, &app, id, forms).await
 }
 
-async fn show_file(
-    ctx: Ctx,
-    app: &App,
-    id: i64,
-    link_errors: Vec<ShownError>,
-    link_number: String,
-    link_relation: String,
-    linked: bool,
-) -> Result<Response, PageError> {
+async fn show_file(ctx: Ctx, app: &App, id: i64, forms: FileForms) -> Result<Response, PageError> {
     let lang = ctx.lang().clone();
     let file: PersonFile = app
         .person_file_for(&ctx.principal, PersonId(id), "web")
         .await
         .map_err(|e| ctx.err(e))?;
     let fam = app
-        .family_for(&ctx.principal, PersonId(id))
+        .family_of_file(&ctx.principal, &file)
         .await
         .map_err(|e| ctx.err(e))?;
     let sites = site_names(app, &lang).await?;
@@ -621,6 +629,23 @@ async fn show_file(
                 .collect(),
         })
         .collect();
+    let can_view_files = ctx.can(Action::ViewFiles);
+    let photos = if can_view_files {
+        app.person_files_for(&ctx.principal, PersonId(id))
+            .await
+            .map_err(|e| ctx.err(e))?
+            .into_iter()
+            .map(|f| PhotoLine {
+                id: f.id,
+                kind: lang.key("file-kind", &f.kind),
+                label: f.label,
+                image: f.media_type.starts_with("image/"),
+                added: lang.date(&f.uploaded_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&FilePage {
         id,
         number: p.registration_number.clone(),
@@ -639,10 +664,10 @@ async fn show_file(
         claims,
         synthetic: p.synthetic,
         can_link: ctx.can(Action::WriteRegistry),
-        link_errors,
-        link_number,
-        link_relation,
-        linked,
+        forms,
+        can_view_files,
+        can_upload: ctx.can(Action::UploadFiles),
+        photos,
         l: ctx.layout,
     })
 }
@@ -705,7 +730,63 @@ pub async fn link(
         }
         Err(AppError::Invalid(inv)) => {
             let errors = inv.0.iter().map(|e| ShownError::of(e, &lang)).collect();
-            let mut r = show_file(ctx, &app, id, errors, f.other, relation, false).await?;
+            let forms = FileForms {
+                link_errors: errors,
+                link_number: f.other,
+                link_relation: relation,
+                ..FileForms::default()
+            };
+            let mut r = show_file(ctx, &app, id, forms).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(PageError::from_app(e, &lang)),
+    }
+}
+
+/// Adds a photo or a document scan to a person file (a multipart form: `kind`, `label`, `file`).
+/// The content decides the type, not the name; image metadata is stripped before it is kept.
+pub async fn upload(
+    ctx: Ctx,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    same_origin(&headers)?;
+    ctx.may(Action::UploadFiles)?;
+    let lang = ctx.lang().clone();
+    let (mut kind, mut label, mut bytes) = (String::new(), String::new(), Vec::new());
+    let unreadable = |lang: &Lang| PageError::BadRequest(lang.clone());
+    while let Some(field) = form.next_field().await.map_err(|_| unreadable(&lang))? {
+        match field.name().unwrap_or_default() {
+            "kind" => kind = field.text().await.map_err(|_| unreadable(&lang))?,
+            "label" => label = field.text().await.map_err(|_| unreadable(&lang))?,
+            "file" => bytes = field.bytes().await.map_err(|_| unreadable(&lang))?.to_vec(),
+            _ => {}
+        }
+    }
+    match app
+        .add_person_file(
+            &ctx.principal,
+            PersonId(id),
+            kind.trim(),
+            label.trim(),
+            &bytes,
+        )
+        .await
+    {
+        Ok(_) => {
+            let mut r = Redirect::to(&format!("/persons/{id}?uploaded=1#photos")).into_response();
+            *r.status_mut() = StatusCode::SEE_OTHER;
+            Ok(r)
+        }
+        Err(AppError::Invalid(inv)) => {
+            let forms = FileForms {
+                photo_errors: inv.0.iter().map(|e| ShownError::of(e, &lang)).collect(),
+                ..FileForms::default()
+            };
+            let mut r = show_file(ctx, &app, id, forms).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
