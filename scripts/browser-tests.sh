@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests for the homeward pages: Debian's Chromium driven by playwright-core, with an
 # axe-core accessibility check. Starts `homeward serve` on a fresh SQLite database on a free
-# 127.0.0.1 port, runs tests/browser/pages.test.mjs with node's test runner and stops only the
+# 127.0.0.1 port, runs every tests/browser/*.test.mjs with node's test runner and stops only the
 # server it started. Screenshots land in tests/browser/screenshots/ (not committed).
 set -euo pipefail
 
@@ -60,7 +60,7 @@ done
 mkdir -p tests/browser/screenshots
 cd tests/browser
 status=0
-HOMEWARD_URL="$URL" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 --test-reporter=spec pages.test.mjs || status=$?
+HOMEWARD_URL="$URL" CHROMIUM="$CHROMIUM" node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs || status=$?
 echo "browser-tests: screenshots in tests/browser/screenshots/"
 if [ "$status" -ne 0 ]; then
     echo "browser-tests: server log (last lines):" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, every test on SQLite, the storage
-# and API suites again on a throw-away PostgreSQL cluster on 127.0.0.1.
+# and API suites again on a throw-away PostgreSQL cluster on 127.0.0.1, then the pages in a real
+# browser (Debian's Chromium).
 # It installs what it needs from Debian's packages when missing, and stops what it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ need_pkg() { # need_pkg COMMAND PACKAGE...
 }
 
 need_pkg initdb postgresql
+need_pkg pdftotext poppler-utils
 
 run_tests() { # run_tests LOG CARGO-TEST-ARGS...
     local log=$1; shift
@@ -63,5 +65,8 @@ trap stop_pg EXIT
 "${runner[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres homeward_test
 export HOMEWARD_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/homeward_test"
 run_tests /tmp/homeward-test-pg.log -p homeward-store -p homeward-web -p homeward-cli
+
+say "browser tests (Chromium)"
+bash scripts/browser-tests.sh
 
 say "all suites passed"
