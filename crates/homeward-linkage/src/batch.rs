@@ -276,9 +276,40 @@ fn read_with(
         path: path.to_path_buf(),
         source,
     })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
+    read_from(
+        options,
+        path,
+        BufReader::with_capacity(1 << 20, file),
+        &mut sink,
+        progress,
+    )
+}
+
+/// Reads CSV person records from any reader (an uploaded file); `name` is used in messages.
+pub fn read_records_from(
+    options: &BatchOptions,
+    name: &str,
+    input: impl std::io::Read,
+) -> Result<Vec<Record>, BatchError> {
+    let mut out = Vec::new();
+    read_from(
+        options,
+        Path::new(name),
+        input,
+        &mut |r| out.push(r),
+        &mut |_| {},
+    )?;
+    Ok(out)
+}
+
+fn read_from(
+    options: &BatchOptions,
+    path: &Path,
+    input: impl std::io::Read,
+    sink: &mut dyn FnMut(Record),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<usize, BatchError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader.headers().map_err(|e| csv_error(path, e))?.clone();
     let mut columns: Vec<Option<InputField>> = headers
         .iter()
@@ -299,6 +330,18 @@ fn read_with(
         }
         n += 1;
         let line = row.position().map_or(n as u64 + 1, csv::Position::line);
+        // A person record never holds a line break: one inside a field means a quote was
+        // left open and the rest of the file was read as that field.
+        if let Some(i) = row.iter().position(|v| v.contains(['\n', '\r'])) {
+            return Err(BatchError::Csv {
+                path: path.to_path_buf(),
+                line,
+                message: format!(
+                    "column '{}' runs over a line break: a quote (\") opened here is not closed",
+                    headers.get(i).unwrap_or("?")
+                ),
+            });
+        }
         let mut rec = Record::new(String::new());
         let mut name = PersonName::default();
         let mut has_id = false;
@@ -536,4 +579,33 @@ pub fn dedupe(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Summary, BatchError> {
     run(options, input, None, out, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unclosed_quote_is_refused_naming_its_line() {
+        let csv = "id,given_name,family_name\n1,Amina,Saleh\n2,\"Fatima,Hassan\n3,Layla,Omar\n";
+        let e = read_records_from(&BatchOptions::standard(), "list.csv", csv.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("list.csv, line 3"), "{e}");
+        // The same file without the stray quote reads.
+        let fixed = csv.replace('"', "");
+        let records = read_records_from(&BatchOptions::standard(), "list.csv", fixed.as_bytes())
+            .expect("a well-formed file reads");
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[2].id, "3");
+    }
+
+    #[test]
+    fn an_unclosed_quote_in_the_last_column_is_refused_too() {
+        let csv = "id,full_name\n1,\"Amina Saleh\n2,Fatima Hassan\n";
+        let e = read_records_from(&BatchOptions::standard(), "x.csv", csv.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("full_name"), "{e}");
+    }
 }
