@@ -27,3 +27,26 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// A clock that stands still until moved, for tests of expiry and locks.
+#[derive(Debug, Clone)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<NaiveDateTime>>);
+
+impl ManualClock {
+    /// A clock showing `now`.
+    pub fn new(now: NaiveDateTime) -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(now)))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> NaiveDateTime {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -18,6 +18,10 @@ pub enum AppError {
     /// No valid sign-in.
     #[error("sign in first")]
     Unauthorized,
+    /// The password was right but more is needed first: the second factor, enrolling one, or
+    /// giving the password again before a sensitive action.
+    #[error("{0}")]
+    Authentication(AuthNeed),
     /// Signed in, but the role may not do this.
     #[error("not allowed")]
     Forbidden,
@@ -27,6 +31,42 @@ pub enum AppError {
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
+}
+
+/// What a caller must do before going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthNeed {
+    /// Give the code from the authenticator app (or a recovery code).
+    SecondFactor,
+    /// This role works only with a second factor: enrol one first.
+    Enrolment,
+    /// Give the password again: the action is sensitive and the last confirmation is old.
+    Confirmation,
+}
+
+impl AuthNeed {
+    /// The stable code clients act on.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuthNeed::SecondFactor => "HW-AUTH-0002",
+            AuthNeed::Enrolment => "HW-AUTH-0003",
+            AuthNeed::Confirmation => "HW-AUTH-0004",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthNeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AuthNeed::SecondFactor => "give the code from your authenticator app, or a recovery code",
+            AuthNeed::Enrolment => {
+                "this role needs a second factor: set it up on the account page first"
+            }
+            AuthNeed::Confirmation => {
+                "this action is sensitive: give your password again to confirm it is you"
+            }
+        })
+    }
 }
 
 impl From<StoreError> for AppError {

@@ -83,3 +83,55 @@ pub async fn app_at(db: &TestDb, now: NaiveDateTime) -> App {
     app.migrate().await.expect("migrate");
     app
 }
+
+/// A migrated app over `db` whose clock the test moves.
+pub async fn app_with_clock(db: &TestDb, clock: homeward_app::ManualClock) -> App {
+    let store = Store::connect(&db.url).await.expect("connect");
+    let app = App::new(store, Arc::new(clock));
+    app.migrate().await.expect("migrate");
+    app
+}
+
+/// The password of the accounts [`account`] makes.
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+/// Creates an account, signs it in and returns the session token. For a role that must use a
+/// second factor (administrator, consular officer) it sets one up first, with a code computed
+/// from the app's clock, as the user's authenticator app would.
+pub async fn account(app: &App, name: &str, role: &str, country: Option<&str>) -> String {
+    let draft = homeward_app::auth::UserDraft {
+        username: name.into(),
+        role: role.into(),
+        country: country.map(str::to_owned),
+        site: None,
+        password: TEST_PASSWORD.into(),
+    };
+    app.add_user(&homeward_app::Actor::named("test"), &draft, false)
+        .await
+        .expect("add the account");
+    let token = app.sign_in(name, TEST_PASSWORD).await.expect("sign in").0;
+    enrol_if_required(app, &token).await;
+    token
+}
+
+/// Sets up the second factor of a signed-in account whose role requires one.
+pub async fn enrol_if_required(app: &App, token: &str) {
+    if !matches!(
+        app.session(token).await,
+        Err(homeward_app::AppError::Authentication(
+            homeward_app::AuthNeed::Enrolment
+        ))
+    ) {
+        return;
+    }
+    let (user, _) = app.session_details(token).await.expect("session");
+    let (secret, _) = app.begin_totp(token).await.expect("start the second factor");
+    let now = u64::try_from(app.now().and_utc().timestamp()).expect("a time after 1970");
+    let code = homeward_app::auth::totp_for(&secret, &user.username)
+        .expect("totp")
+        .generate(now)
+        .to_string();
+    app.confirm_totp(token, &code)
+        .await
+        .expect("confirm the second factor");
+}

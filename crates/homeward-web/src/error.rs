@@ -109,6 +109,15 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 json!({ "error": "unauthorized", "message": "sign in first" }),
             ),
+            ApiError::App(AppError::Authentication(need)) => (
+                if *need == homeward_app::AuthNeed::SecondFactor {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                json!({ "error": "authentication", "code": need.code(),
+                        "message": need.to_string() }),
+            ),
             ApiError::App(AppError::Forbidden) => (
                 StatusCode::FORBIDDEN,
                 json!({ "error": "forbidden", "message": "your role may not do this" }),

@@ -24,7 +24,9 @@ async fn add_account(app: &App, name: &str, role: &str, country: Option<&str>) -
     app.add_user(&Actor::named("test"), &draft, false)
         .await
         .unwrap();
-    app.sign_in(name, PASSWORD).await.unwrap().0
+    let token = app.sign_in(name, PASSWORD).await.unwrap().0;
+    homeward_testkit::enrol_if_required(app, &token).await;
+    token
 }
 
 async fn person(app: &App, name: &str, nationality: &str) -> i64 {

@@ -122,6 +122,14 @@ impl Lang {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// A moment (`2017-08-31T14:05:00`) as its date for the reader and the time of day (UTC).
+    pub fn moment(&self, iso: &str) -> String {
+        match iso.get(11..16) {
+            Some(hm) => format!("{} {hm}", self.date(iso)),
+            None => self.date(iso),
+        }
+    }
+
     /// An ISO date (`2017-08-31`, or a moment starting with one) written for the reader:
     /// "31 August 2017" / "31 آب 2017".
     pub fn date(&self, iso: &str) -> String {

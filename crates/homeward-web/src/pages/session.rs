@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use homeward_app::{App, AppError};
+use homeward_app::auth::SignIn;
+use homeward_app::{App, AppError, AuthNeed};
 use serde::Deserialize;
 
 use super::i18n::{LANG_COOKIE, cookie_header};
@@ -19,6 +20,7 @@ struct SignInPage {
     l: Layout,
     username: String,
     failed: bool,
+    need_code: bool,
 }
 
 #[derive(Template)]
@@ -36,6 +38,7 @@ pub async fn sign_in_form(PageLang(lang): PageLang) -> Result<Response, PageErro
         l: Layout::anonymous(lang, "/sign-in"),
         username: String::new(),
         failed: false,
+        need_code: false,
     })
 }
 
@@ -43,6 +46,7 @@ pub async fn sign_in_form(PageLang(lang): PageLang) -> Result<Response, PageErro
 pub struct SignInForm {
     username: String,
     password: String,
+    code: Option<String>,
 }
 
 pub async fn sign_in(
@@ -52,7 +56,17 @@ pub async fn sign_in(
     Form(f): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     same_origin(&headers)?;
-    match app.sign_in(&f.username, &f.password).await {
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let attempt = SignIn {
+        username: &f.username,
+        password: &f.password,
+        code: f.code.as_deref().filter(|c| !c.trim().is_empty()),
+        agent,
+    };
+    match app.sign_in_with(&attempt).await {
         Ok((token, _)) => {
             let mut r = Redirect::to("/").into_response();
             *r.status_mut() = StatusCode::SEE_OTHER;
@@ -60,11 +74,13 @@ pub async fn sign_in(
             r.headers_mut().append(SET_COOKIE, header(&c)?);
             Ok(r)
         }
-        Err(AppError::Unauthorized) => {
+        Err(e @ (AppError::Unauthorized | AppError::Authentication(AuthNeed::SecondFactor))) => {
+            let need_code = matches!(e, AppError::Authentication(_));
             let mut r = render(&SignInPage {
                 l: Layout::anonymous(lang, "/sign-in"),
                 username: f.username,
-                failed: true,
+                failed: !need_code,
+                need_code,
             })?;
             *r.status_mut() = StatusCode::UNAUTHORIZED;
             Ok(r)

@@ -33,6 +33,7 @@ impl Client {
             .await
             .unwrap();
         let (token, _) = app.sign_in(name, "correct horse battery").await.unwrap();
+        homeward_testkit::enrol_if_required(&app, &token).await;
         Self {
             router: homeward_web::router(app.clone()),
             app,
