@@ -320,6 +320,8 @@ impl App {
             })
             .await?;
         }
+        // repatriation: the demo countries' requirements and agreement history.
+        crate::repatriation::seed_demo_countries(&mut tx, actor, as_of, now).await?;
         let summary = DemoSummary {
             seed,
             as_of: as_of.format("%Y-%m-%d").to_string(),

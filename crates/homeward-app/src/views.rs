@@ -79,7 +79,7 @@ pub(crate) struct SearchCache {
 /// Shared, lazily rebuilt search index.
 pub(crate) type SearchSlot = Arc<Mutex<Option<SearchCache>>>;
 
-fn birth(d: &DateOfBirth) -> BirthDate {
+pub(crate) fn birth(d: &DateOfBirth) -> BirthDate {
     match d {
         DateOfBirth::Exact(d) => BirthDate::Day {
             year: d.year(),
@@ -94,7 +94,7 @@ fn birth(d: &DateOfBirth) -> BirthDate {
     }
 }
 
-fn sex(s: &str) -> Option<homeward_linkage::Sex> {
+pub(crate) fn sex(s: &str) -> Option<homeward_linkage::Sex> {
     homeward_linkage::Sex::parse(s)
 }
 
@@ -110,7 +110,7 @@ fn scope_filter(p: &Principal, f: &mut PersonFilter) -> Result<(), AppError> {
 }
 
 impl App {
-    async fn summaries(&self, rows: Vec<PersonRow>) -> Result<Vec<PersonSummary>, AppError> {
+    pub(crate) async fn summaries(&self, rows: Vec<PersonRow>) -> Result<Vec<PersonSummary>, AppError> {
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let store = self.store();
         let sites: BTreeMap<i64, String> = store
@@ -166,6 +166,10 @@ impl App {
         authorize(p, Action::ReadPersons)?;
         scope_filter(p, &mut filter)?;
         let page = self.store().list_persons(&filter, limit, offset).await?;
+        // repatriation: a consular officer's read is a disclosure to their embassy.
+        let listed: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+        self.log_consular_reads(p, &listed, "person list entry", "person list")
+            .await?;
         Ok(Page {
             total: page.total,
             items: self.summaries(page.items).await?,
@@ -194,6 +198,9 @@ impl App {
                 &id.to_string(),
                 channel,
             )
+            .await?;
+        // repatriation: a consular officer's read is a disclosure to their embassy.
+        self.log_consular_reads(p, &[id.0], "person file", channel)
             .await?;
         Ok(file)
     }
@@ -226,7 +233,11 @@ impl App {
         // Siblings through a shared mother or father.
         for (rel, parent) in rels.clone() {
             if rel == "mother" || rel == "father" {
-                for l in self.store().person_file(PersonId(parent)).await?.links {
+                let parent_file = match self.store().person_file(PersonId(parent)).await {
+                    Err(homeward_store::StoreError::NotFound(_)) => continue,
+                    r => r?,
+                };
+                for l in parent_file.links {
                     let known = rels.iter().any(|(_, o)| *o == l.to_person);
                     if l.from_person == parent && l.to_person != id.0 && !known {
                         rels.push(("sibling".to_owned(), l.to_person));
@@ -239,7 +250,11 @@ impl App {
             if !self.can_see(p, PersonId(other)).await? {
                 continue;
             }
-            let row = self.store().person(PersonId(other)).await?;
+            // A relative merged into another record is not shown here.
+            let row = match self.store().person(PersonId(other)).await {
+                Err(homeward_store::StoreError::NotFound(_)) => continue,
+                r => r?,
+            };
             let summary = self.summaries(vec![row]).await?.remove(0);
             members.push(Member { relation, summary });
         }
@@ -252,7 +267,7 @@ impl App {
         })
     }
 
-    async fn all_records(&self) -> Result<(Vec<i64>, Vec<Record>), AppError> {
+    pub(crate) async fn all_records(&self) -> Result<(Vec<i64>, Vec<Record>), AppError> {
         let store = self.store();
         let mut rows = Vec::new();
         let mut offset = 0;
@@ -273,6 +288,15 @@ impl App {
                 .entry(n.person_id)
                 .or_default()
                 .push(PersonName::full(n.text));
+        }
+        // The names of a record merged into a person find that person too.
+        for m in store.active_merges().await? {
+            for n in store.names_of(&[m.merged_id]).await? {
+                names
+                    .entry(m.survivor_id)
+                    .or_default()
+                    .push(PersonName::full(n.text));
+            }
         }
         let mut claims: BTreeMap<i64, String> = BTreeMap::new();
         for c in store.claims_of(&ids).await? {
@@ -300,7 +324,7 @@ impl App {
     }
 
     /// Runs `f` with an index of the whole registry, rebuilt when anything changed since.
-    async fn with_index<T>(&self, f: impl FnOnce(&[i64], &Index) -> T) -> Result<T, AppError> {
+    pub(crate) async fn with_index<T>(&self, f: impl FnOnce(&[i64], &Index) -> T) -> Result<T, AppError> {
         let head = self.store().audit_head().await?;
         let mut slot = self.search.lock().await;
         if slot.as_ref().is_none_or(|c| c.built_at != head) {
@@ -529,6 +553,9 @@ impl App {
                 &row.person_id.to_string(),
                 &format!("file {file_id}"),
             )
+            .await?;
+        // repatriation: a consular officer's read is a disclosure to their embassy.
+        self.log_consular_reads(p, &[row.person_id], "photo or scan", &format!("file {file_id}"))
             .await?;
         Ok((row, content))
     }

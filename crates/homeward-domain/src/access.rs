@@ -100,6 +100,32 @@ pub enum Action {
     ViewFiles,
     /// Add photos and document scans.
     UploadFiles,
+    // repatriation
+    /// See repatriation cases, their timeline and the embassy work queue.
+    ReadCases,
+    /// Open repatriation cases and move them through every step.
+    ManageCases,
+    /// Record a country's own steps on its cases: verification results, its decision, travel
+    /// documents and the handover (a consular officer, for their own country only).
+    RecordCountryDecision,
+    /// Record best-interests determinations.
+    RecordBestInterests,
+    /// Record consent to disclosure, or a legal basis approved by a second user.
+    RecordConsent,
+    /// See the register of disclosures to embassies.
+    ReadDisclosures,
+    /// Download a country's notification list.
+    ExportEmbassyList,
+    // identity
+    /// Run the batch dedupe of the registry, confirm or reject its pairs, merge persons and
+    /// undo merges.
+    ReviewDuplicates,
+    /// Record tracing requests, see them with their candidates and record their outcome
+    /// (never consular officers).
+    TraceRequests,
+    /// Match a country's list of nationals against the registry (a consular officer sees
+    /// matches only among persons in their scope).
+    MatchLists,
 }
 
 /// Which persons a principal may see.
@@ -140,6 +166,19 @@ pub fn authorize(p: &Principal, action: Action) -> Result<(), Denied> {
         (Monitor, ReadStats | ReadSites) => true,
         (Administrator, Administer | ManageUsers | ReadSites | ReadStats | ReadPersons) => true,
         (Auditor, ReadAudit | ReadStats) => true,
+        // repatriation
+        (
+            CaseWorker,
+            ReadCases | ManageCases | RecordBestInterests | RecordConsent | ReadDisclosures
+            | ExportEmbassyList,
+        ) => true,
+        (ConsularOfficer, ReadCases | RecordCountryDecision | ExportEmbassyList) => {
+            p.country.is_some()
+        }
+        // identity
+        (Registrar | CaseWorker | Administrator, ReviewDuplicates | TraceRequests) => true,
+        (CaseWorker | Administrator, MatchLists) => true,
+        (ConsularOfficer, MatchLists) => p.country.is_some(),
         _ => false,
     };
     if allowed { Ok(()) } else { Err(Denied) }

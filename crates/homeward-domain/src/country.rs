@@ -137,6 +137,52 @@ pub fn stance_on(changes: &[StanceChange], on: NaiveDate) -> Stance {
         .map_or(Stance::Unknown, |c| c.stance)
 }
 
+/// What a country asks for before it takes a person back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Requirement {
+    /// A DNA test linking a child to a national parent.
+    DnaTest,
+    /// Identity or nationality documents seen by staff.
+    SightedDocuments,
+    /// A court decision (on custody of a child, or on the adult's case).
+    CourtDecision,
+    /// A birth certificate or birth record.
+    BirthRecord,
+    /// An interview by the embassy.
+    EmbassyInterview,
+    /// The country's own security clearance.
+    SecurityClearance,
+}
+
+impl Requirement {
+    /// Every requirement.
+    pub const ALL: [Requirement; 6] = [
+        Requirement::DnaTest,
+        Requirement::SightedDocuments,
+        Requirement::CourtDecision,
+        Requirement::BirthRecord,
+        Requirement::EmbassyInterview,
+        Requirement::SecurityClearance,
+    ];
+
+    /// The key stored and sent over the API.
+    pub fn key(self) -> &'static str {
+        match self {
+            Requirement::DnaTest => "dna_test",
+            Requirement::SightedDocuments => "sighted_documents",
+            Requirement::CourtDecision => "court_decision",
+            Requirement::BirthRecord => "birth_record",
+            Requirement::EmbassyInterview => "embassy_interview",
+            Requirement::SecurityClearance => "security_clearance",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        parse_key(field, text, &Self::ALL, Self::key)
+    }
+}
+
 /// Parses one of a closed set of keys, listing the accepted ones when the text is none of them.
 pub fn parse_key<T: Copy>(
     field: &str,

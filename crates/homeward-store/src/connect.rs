@@ -90,6 +90,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_person_files.sql"),
         postgres: include_str!("../migrations/postgres/0004_person_files.sql"),
     },
+    Migration {
+        version: 5,
+        name: "identity",
+        sqlite: include_str!("../migrations/sqlite/0005_identity.sql"),
+        postgres: include_str!("../migrations/postgres/0005_identity.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "repatriation",
+        sqlite: include_str!("../migrations/sqlite/0006_repatriation.sql"),
+        postgres: include_str!("../migrations/postgres/0006_repatriation.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "sign_in_hardening",
+        sqlite: include_str!("../migrations/sqlite/0007_sign_in_hardening.sql"),
+        postgres: include_str!("../migrations/postgres/0007_sign_in_hardening.sql"),
+    },
 ];
 
 impl Store {
