@@ -66,8 +66,12 @@ pub struct PersonFile {
     pub evidence: Vec<EvidenceRow>,
 }
 
+/// Persons merged into another (until the merge is undone) are hidden from every person read.
+pub(crate) const NOT_MERGED: &str =
+    "id NOT IN (SELECT merged_id FROM person_merges WHERE undone_at IS NULL)";
+
 async fn person(conn: &mut AnyConnection, id: PersonId) -> Result<PersonRow> {
-    let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1 AND {NOT_MERGED}");
     let row = sqlx::query(&sql)
         .bind(id.0)
         .fetch_optional(conn)
@@ -652,7 +656,9 @@ impl Store {
 
     /// A person by registration number.
     pub async fn person_by_number(&self, number: &str) -> Result<PersonRow> {
-        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE registration_number = $1");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE registration_number = $1 AND {NOT_MERGED}"
+        );
         let row = sqlx::query(&sql)
             .bind(number.trim().to_ascii_uppercase())
             .fetch_optional(self.pool())
@@ -672,8 +678,8 @@ impl Store {
             .collect();
         let sql = format!(
             "SELECT DISTINCT {} FROM persons p LEFT JOIN documents d ON d.person_id = p.id \
-             WHERE p.registration_number = $1 OR UPPER(REPLACE(d.number, ' ', '')) = $2 \
-             ORDER BY p.id LIMIT 20",
+             WHERE (p.registration_number = $1 OR UPPER(REPLACE(d.number, ' ', '')) = $2) \
+             AND p.{NOT_MERGED} ORDER BY p.id LIMIT 20",
             cols.join(", ")
         );
         let rows = sqlx::query(&sql)
@@ -803,6 +809,7 @@ impl Store {
         if let Some(u) = f.unaccompanied {
             clauses.push(format!("unaccompanied = {}", i64::from(u)));
         }
+        clauses.push(NOT_MERGED.to_owned());
         let filter = if clauses.is_empty() {
             String::new()
         } else {
