@@ -114,6 +114,25 @@ pub struct BirthDraft {
     pub father_name: Option<String>,
 }
 
+/// What a transfer would do, shown before it is requested.
+#[derive(Debug, Clone, Default)]
+pub struct TransferPreview {
+    /// Family members of those moved who would stay behind (held persons only).
+    pub left_behind: Vec<i64>,
+    /// What the custody rules would refuse if it were carried out now, each field prefixed
+    /// with the person (`persons[ID].site`).
+    pub refusals: Vec<FieldError>,
+}
+
+struct MovePlan<'a> {
+    to_site: i64,
+    persons: &'a [i64],
+    authorised_by: String,
+    reason: String,
+    best_interests_ref: Option<&'a str>,
+    confirm_over_capacity: bool,
+}
+
 impl App {
     /// Seeds the protocol rules into an empty rule table (audited); returns how many.
     pub(crate) async fn seed_rules_if_empty(&self) -> Result<usize, AppError> {
@@ -546,6 +565,20 @@ impl App {
         version: i64,
         confirm_over_capacity: bool,
     ) -> Result<TransferRow, AppError> {
+        self.carry_out_transfer_with(actor, id, version, confirm_over_capacity, None)
+            .await
+    }
+
+    /// Carries out an authorised transfer, with the best-interests decision reference that
+    /// allows a young child to be separated from the mother when the transfer does that.
+    pub async fn carry_out_transfer_with(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        confirm_over_capacity: bool,
+        best_interests_ref: Option<&str>,
+    ) -> Result<TransferRow, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let t = tx.transfer(id).await?;
@@ -560,30 +593,15 @@ impl App {
             )
             .into());
         }
-        // Mothers first, so a young child moved with her finds her at the destination.
-        let mut order = t.persons.clone();
-        let mut mothers = Vec::new();
-        for p in &t.persons {
-            for l in tx.links_of(PersonId(*p)).await? {
-                if l.relation == "mother" && t.persons.contains(&l.to_person) {
-                    mothers.push(l.from_person);
-                }
-            }
-        }
-        order.sort_by_key(|p| (!mothers.contains(p), *p));
-        for p in order {
-            let draft = MoveDraft {
-                site: t.to_site_id,
-                at: None,
-                authorised_by: t.authorised_by.clone().unwrap_or_default(),
-                reason: format!("transfer {id}: {}", t.reason),
-                best_interests_ref: None,
-                confirm_over_capacity,
-            };
-            self.move_in(&mut tx, actor, PersonId(p), &draft)
-                .await
-                .map_err(|e| crate::registry::prefix_error(e, &format!("persons[{p}]")))?;
-        }
+        let plan = MovePlan {
+            to_site: t.to_site_id,
+            persons: &t.persons,
+            authorised_by: t.authorised_by.clone().unwrap_or_default(),
+            reason: format!("transfer {id}: {}", t.reason),
+            best_interests_ref,
+            confirm_over_capacity,
+        };
+        self.move_all(&mut tx, actor, &plan).await?;
         tx.set_transfer_state(id, version, "carried_out", &actor.name, now)
             .await?;
         let row = tx.transfer(id).await?;
@@ -599,6 +617,84 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// What a transfer of `persons` into `to_site` would do, before anything is requested:
+    /// the family members who would stay behind, and every refusal the custody rules would
+    /// give if it were carried out now (the moves are tried and rolled back; nothing is kept).
+    pub async fn preview_transfer(
+        &self,
+        actor: &Actor,
+        to_site: i64,
+        persons: &[i64],
+        confirm_over_capacity: bool,
+        best_interests_ref: Option<&str>,
+    ) -> Result<TransferPreview, AppError> {
+        let mut tx = self.store().begin().await?;
+        let left_behind = family_left_behind(&mut tx, persons).await?;
+        let plan = MovePlan {
+            to_site,
+            persons,
+            authorised_by: actor.name.clone(),
+            reason: "preview".into(),
+            best_interests_ref,
+            confirm_over_capacity,
+        };
+        let refusals = match self.move_all(&mut tx, actor, &plan).await {
+            Ok(()) => Vec::new(),
+            Err(AppError::Invalid(inv)) => inv.0,
+            Err(e) => return Err(e),
+        };
+        tx.rollback().await?;
+        Ok(TransferPreview {
+            left_behind,
+            refusals,
+        })
+    }
+
+    /// Moves every person of a transfer, mothers first so a young child moved with her finds
+    /// her at the destination; a refused move names the person (`persons[ID].field`).
+    async fn move_all(
+        &self,
+        tx: &mut homeward_store::WriteTx,
+        actor: &Actor,
+        plan: &MovePlan<'_>,
+    ) -> Result<(), AppError> {
+        let mut order = plan.persons.to_vec();
+        let mut mothers = Vec::new();
+        for p in plan.persons {
+            for l in tx.links_of(PersonId(*p)).await? {
+                if l.relation == "mother" && plan.persons.contains(&l.to_person) {
+                    mothers.push(l.from_person);
+                }
+            }
+        }
+        order.sort_by_key(|p| (!mothers.contains(p), *p));
+        let mut refused = Vec::new();
+        for p in order {
+            let draft = MoveDraft {
+                site: plan.to_site,
+                at: None,
+                authorised_by: plan.authorised_by.clone(),
+                reason: plan.reason.clone(),
+                best_interests_ref: plan.best_interests_ref.map(str::to_owned),
+                confirm_over_capacity: plan.confirm_over_capacity,
+            };
+            match self.move_in(tx, actor, PersonId(p), &draft).await {
+                Ok(_) => {}
+                Err(AppError::Invalid(inv)) => refused.extend(
+                    inv.0
+                        .into_iter()
+                        .map(|e| e.within(&format!("persons[{p}]"))),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid(refused).into())
+        }
     }
 
     async fn transfer_step(
@@ -746,6 +842,15 @@ impl App {
     /// deliveries near, long stays without review. Each becomes a task once (idempotent).
     /// Returns the number of new tasks.
     pub async fn run_due_jobs(&self) -> Result<usize, AppError> {
+        self.daily_review("system").await
+    }
+
+    /// The daily review run on demand by a signed-in user (recorded as theirs).
+    pub async fn run_daily_review(&self, actor: &Actor) -> Result<usize, AppError> {
+        self.daily_review(&actor.name).await
+    }
+
+    async fn daily_review(&self, by: &str) -> Result<usize, AppError> {
         let now = self.now();
         let today = now.date();
         let horizon = today + Days::new(30);
@@ -858,7 +963,7 @@ impl App {
             }
         }
         tx.audit(NewEvent {
-            actor: "system",
+            actor: by,
             at: now,
             action: "jobs.daily_review",
             entity_type: "job",

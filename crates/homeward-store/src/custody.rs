@@ -508,6 +508,56 @@ impl Store {
         transfer(&mut *self.read().await?, id).await
     }
 
+    /// Transfers, newest first; only those in `state` when given.
+    pub async fn transfers(&self, state: Option<&str>) -> Result<Vec<TransferRow>> {
+        let mut conn = self.read().await?;
+        let ids =
+            sqlx::query("SELECT id FROM transfers WHERE ($1 = '' OR state = $1) ORDER BY id DESC")
+                .bind(state.unwrap_or(""))
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<Vec<i64>, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(transfer(&mut conn, id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Roll calls of a site, newest first.
+    pub async fn roll_calls(&self, site_id: i64) -> Result<Vec<RollCallRow>> {
+        let rows = sqlx::query("SELECT * FROM roll_calls WHERE site_id = $1 ORDER BY id DESC")
+            .bind(site_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RollCallRow {
+                    id: r.try_get("id")?,
+                    site_id: r.try_get("site_id")?,
+                    at: r.try_get("at")?,
+                    method: r.try_get("method")?,
+                    expected: r.try_get("expected")?,
+                    counted: r.try_get("counted")?,
+                    absent: r.try_get("absent")?,
+                    recorded_by: r.try_get("recorded_by")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One roll-call incident.
+    pub async fn incident(&self, id: i64) -> Result<IncidentRow> {
+        let row = sqlx::query("SELECT * FROM roll_call_incidents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+        IncidentRow::from_row(&row)
+    }
+
     /// Roll-call incidents of a site, newest first.
     pub async fn incidents(&self, site_id: i64) -> Result<Vec<IncidentRow>> {
         let rows =

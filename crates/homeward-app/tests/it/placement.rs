@@ -403,3 +403,76 @@ async fn the_daily_review_lists_birthdays_deliveries_and_is_idempotent() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_transfer_preview_foresees_refusals_and_keeps_nothing() {
+    for db in backends().await {
+        let app = app_at(&db, at("2018-06-01")).await;
+        let camp = site(&app, "RUSAFA-A", SiteKind::CampSection, 100).await;
+        let centre = site(&app, "WDC", SiteKind::DetentionCentre, 100).await;
+        let mother = person(&app, "female", "1990-01-01", "DE", Some(camp)).await;
+        let baby = person(&app, "male", "2017-01-01", "DE", Some(camp)).await;
+        mother_of(&app, mother, baby).await;
+        let events = app.store().audit_recent(1000).await.unwrap().len();
+        let p = app
+            .preview_transfer(&me(), centre, &[baby.0], false, None)
+            .await
+            .unwrap();
+        assert_eq!(p.left_behind, vec![mother.0], "{}", db.backend);
+        let fields: Vec<&str> = p.refusals.iter().map(|e| e.field.as_str()).collect();
+        assert!(
+            fields.contains(&format!("persons[{}].best_interests_ref", baby.0).as_str()),
+            "{fields:?}"
+        );
+        assert_eq!(
+            app.store().person(baby).await.unwrap().current_site_id,
+            Some(camp),
+            "a preview moves no one"
+        );
+        assert_eq!(app.store().audit_recent(1000).await.unwrap().len(), events);
+        // The whole family: nothing left behind, nothing refused.
+        let p = app
+            .preview_transfer(&me(), centre, &[baby.0, mother.0], false, None)
+            .await
+            .unwrap();
+        assert!(p.left_behind.is_empty() && p.refusals.is_empty(), "{p:?}");
+        // With a best-interests decision reference the child alone may go (to a section).
+        let other = site(&app, "RUSAFA-B", SiteKind::CampSection, 100).await;
+        let (t, _) = app
+            .request_transfer(&me(), other, &[baby.0], "medical care")
+            .await
+            .unwrap();
+        let t = app
+            .authorise_transfer(&Actor::named("director"), t.id, t.version)
+            .await
+            .unwrap();
+        let done = app
+            .carry_out_transfer_with(&me(), t.id, t.version, false, Some("BID-2018-12"))
+            .await
+            .unwrap();
+        assert_eq!(done.state, "carried_out");
+        assert_eq!(
+            app.store().person(baby).await.unwrap().current_site_id,
+            Some(other)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_daily_review_on_demand_is_recorded_as_the_users() {
+    for db in backends().await {
+        let app = app_at(&db, at("2018-02-01")).await;
+        let camp = site(&app, "RUSAFA-A", SiteKind::CampSection, 100).await;
+        person(&app, "male", "2014-02-15", "DE", Some(camp)).await;
+        let added = app.run_daily_review(&Actor::named("admin")).await.unwrap();
+        assert!(added >= 1, "{}", db.backend);
+        let last = app.store().audit_recent(1).await.unwrap().remove(0);
+        assert_eq!(last.action, "jobs.daily_review");
+        assert_eq!(last.actor, "admin");
+        // Run again: the same tasks are not added twice.
+        assert_eq!(
+            app.run_daily_review(&Actor::named("admin")).await.unwrap(),
+            0
+        );
+    }
+}

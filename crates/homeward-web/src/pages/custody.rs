@@ -7,15 +7,20 @@
 //! [`Ctx::may`]); persons are read through the app's scoped reads, so a person outside the
 //! caller's scope answers exactly like one that does not exist. Every POST checks its origin.
 
+mod birth;
 mod placement;
+mod rollcall;
 mod rules;
+mod tasks;
+mod transfers;
+mod whereabouts;
 
 use std::collections::HashMap;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use homeward_app::{Actor, App, AppError};
 use homeward_domain::error::FieldError;
@@ -29,7 +34,25 @@ pub fn routes() -> Router<App> {
             "/persons/{id}/placement",
             get(placement::page).post(placement::decide),
         )
-        .route("/placement-rules", get(rules::page))
+        .route("/placement-rules", get(rules::page).post(rules::add))
+        .route("/persons/{id}/birth", get(birth::form).post(birth::submit))
+        .route("/transfers", get(transfers::list))
+        .route(
+            "/transfers/new",
+            get(transfers::new_form).post(transfers::new_submit),
+        )
+        .route("/transfers/{id}", get(transfers::page))
+        .route("/transfers/{id}/authorise", post(transfers::authorise))
+        .route("/transfers/{id}/carry-out", post(transfers::carry_out))
+        .route(
+            "/sites/{id}/roll-call",
+            get(rollcall::page).post(rollcall::record),
+        )
+        .route("/roll-call-incidents/{id}/resolve", post(rollcall::resolve))
+        .route("/tasks", get(tasks::page))
+        .route("/tasks/daily-review", post(tasks::run_review))
+        .route("/where", get(whereabouts::person))
+        .route("/sites/{id}/on", get(whereabouts::site))
 }
 
 /// Submitted form values and the errors to show beside them.
@@ -153,4 +176,77 @@ fn refusal(ctx: &Ctx, e: AppError) -> Refusal {
         )]),
         other => Refusal::Page(ctx.err(other)),
     }
+}
+
+/// A person as the custody lists show them.
+pub struct PersonLine {
+    pub id: i64,
+    pub number: String,
+    pub name: String,
+    pub age: String,
+    pub site: String,
+}
+
+/// Site names in the reader's language, by id.
+async fn site_names(app: &App, lang: &Lang) -> Result<HashMap<i64, String>, PageError> {
+    Ok(super::persons::site_names(app, lang)
+        .await?
+        .into_iter()
+        .map(|(id, (_, name))| (id, name))
+        .collect())
+}
+
+/// One person's line (registration number, first name, age today, current site).
+async fn person_line(
+    app: &App,
+    lang: &Lang,
+    sites: &HashMap<i64, String>,
+    id: i64,
+) -> Result<PersonLine, PageError> {
+    let file = app
+        .store()
+        .person_file(homeward_domain::person::PersonId(id))
+        .await
+        .map_err(|e| PageError::from_app(e.into(), lang))?;
+    let age = file
+        .person
+        .age_on(app.today())
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    Ok(PersonLine {
+        id,
+        number: file.person.registration_number.clone(),
+        name: file
+            .names
+            .first()
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
+        age,
+        site: file
+            .person
+            .current_site_id
+            .and_then(|s| sites.get(&s).cloned())
+            .unwrap_or_else(|| lang.t("cust-no-site")),
+    })
+}
+
+/// The sites a person can be placed in (not whole camps), as (id, name · kind) options.
+async fn placeable_sites(app: &App, lang: &Lang) -> Result<Vec<(String, String)>, PageError> {
+    Ok(app
+        .store()
+        .sites()
+        .await
+        .map_err(|e| PageError::from_app(e.into(), lang))?
+        .into_iter()
+        .filter(|s| s.kind != "camp")
+        .map(|s| {
+            let kind = lang.key("site-kind", &s.kind);
+            let name = if lang.code() == "ar" {
+                s.name_ar
+            } else {
+                s.name_en
+            };
+            (s.id.to_string(), format!("{name} · {kind} ({})", s.code))
+        })
+        .collect())
 }

@@ -87,6 +87,10 @@ pub struct Layout {
     pub can_sites: bool,
     /// May download lists.
     pub can_export: bool,
+    /// May move persons: transfers, roll calls, the task lists.
+    pub can_move: bool,
+    /// May administer (placement rules, the daily review on demand).
+    pub can_admin: bool,
 }
 
 impl Layout {
@@ -102,6 +106,8 @@ impl Layout {
             can_write: false,
             can_sites: false,
             can_export: false,
+            can_move: false,
+            can_admin: false,
         }
     }
 
@@ -177,6 +183,8 @@ impl FromRequestParts<App> for Ctx {
             can_write: can(Action::WriteRegistry),
             can_sites: can(Action::ReadSites),
             can_export: can(Action::Export),
+            can_move: can(Action::MovePersons),
+            can_admin: can(Action::Administer),
             lang,
         };
         Ok(Ctx { principal, layout })

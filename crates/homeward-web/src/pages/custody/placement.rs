@@ -50,6 +50,8 @@ struct PlacementPage {
     decisions: Vec<DecisionLine>,
     decided: bool,
     is_child: bool,
+    with_mother: String,
+    may_birth: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -97,11 +99,23 @@ async fn show(
     let rules = app.rules().await.map_err(|e| ctx.err(e))?;
     let (mut placement_text, mut rule_description, mut facts, mut is_child) =
         (String::new(), String::new(), Vec::new(), false);
+    let mut with_mother = String::new();
     if let Some(p) = &proposal {
         placement_text = lang.key("site-kind", &p.placement);
-        rule_description = rules
+        let rule = rules
             .iter()
-            .find(|r| r.id == p.rule.id && r.version == p.rule.version)
+            .find(|r| r.id == p.rule.id && r.version == p.rule.version);
+        // "Stays with the mother" in plain words: where she is decides where the child goes.
+        if rule.is_some_and(|r| r.outcome == homeward_domain::placement::Outcome::WithMother) {
+            with_mother = match p.facts["mother_site"].as_str() {
+                Some(k) => lang.ta(
+                    "cust-with-mother-explained",
+                    &[("kind", lang.key("site-kind", k))],
+                ),
+                None => lang.t("cust-with-mother-not-held"),
+            };
+        }
+        rule_description = rule
             .map(|r| {
                 if lang.code() == "ar" && !r.description_ar.is_empty() {
                     r.description_ar.clone()
@@ -203,6 +217,8 @@ async fn show(
         decisions,
         decided,
         is_child,
+        with_mother,
+        may_birth: ctx.can(Action::WriteRegistry),
         l: ctx.layout,
     })
 }
