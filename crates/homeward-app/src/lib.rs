@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod dossier;
 mod error;
 pub mod identity;
 pub mod placement;
