@@ -1,6 +1,7 @@
 //! The `homeward` command: one binary to serve, migrate, load the demo, and answer questions.
 
 mod config;
+mod dossier_cmd;
 mod match_cmd;
 
 use std::path::PathBuf;
@@ -94,6 +95,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// A repatriation dossier PDF for one embassy (records the disclosure).
+    Dossier(dossier_cmd::DossierArgs),
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -401,6 +404,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("  [{}] {} due {}: {}", t.team, t.kind, t.due, t.detail);
             }
         }
+        Command::Dossier(args) => dossier_cmd::run(&app, args).await?,
         Command::Config { .. } | Command::Match { .. } => {}
     }
     let _ = cli_actor;

@@ -1,5 +1,7 @@
 //! The `homeward` binary as a newcomer runs it: demo, stats, persons, audit verify, errors.
 
+mod dossier;
+
 use std::process::{Command, Output};
 
 use homeward_store::Store;
