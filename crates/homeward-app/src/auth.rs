@@ -20,9 +20,9 @@ use homeward_domain::error::{Errors, FieldError};
 use homeward_domain::site::SiteId;
 use homeward_store::audit::NewEvent;
 use homeward_store::users::{NewUser, SessionRow, UserRow};
-use totp_rs::{Secret, Totp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use totp_rs::{Secret, Totp};
 
 use crate::{Actor, App, AppError, AuthNeed};
 
@@ -84,7 +84,7 @@ pub fn check_password(field: &str, password: &str, username: &str) -> Option<Fie
         ));
     }
     let lower = password.to_lowercase();
-    let one_char = password.chars().all(|c| Some(c) == password.chars().next());
+    let one_char = password.chars().all(|c| password.starts_with(c));
     if is_common_password(password)
         || one_char
         || (!username.is_empty() && lower.contains(&username.to_lowercase()))
@@ -432,7 +432,11 @@ impl App {
         let now = self.now();
         match self
             .store()
-            .session_user(&hash_token(token), now, now - Duration::minutes(IDLE_MINUTES))
+            .session_user(
+                &hash_token(token),
+                now,
+                now - Duration::minutes(IDLE_MINUTES),
+            )
             .await
         {
             Ok(found) => Ok(found),
@@ -608,7 +612,11 @@ impl App {
     }
 
     /// Ends every session of a user (an administrator's action, or the command line's).
-    pub async fn revoke_all_sessions(&self, actor: &Actor, username: &str) -> Result<u64, AppError> {
+    pub async fn revoke_all_sessions(
+        &self,
+        actor: &Actor,
+        username: &str,
+    ) -> Result<u64, AppError> {
         let user = self.store().user_by_name(username.trim()).await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;

@@ -58,7 +58,9 @@ impl AuthNeed {
 impl std::fmt::Display for AuthNeed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            AuthNeed::SecondFactor => "give the code from your authenticator app, or a recovery code",
+            AuthNeed::SecondFactor => {
+                "give the code from your authenticator app, or a recovery code"
+            }
             AuthNeed::Enrolment => {
                 "this role needs a second factor: set it up on the account page first"
             }

@@ -110,7 +110,10 @@ fn scope_filter(p: &Principal, f: &mut PersonFilter) -> Result<(), AppError> {
 }
 
 impl App {
-    pub(crate) async fn summaries(&self, rows: Vec<PersonRow>) -> Result<Vec<PersonSummary>, AppError> {
+    pub(crate) async fn summaries(
+        &self,
+        rows: Vec<PersonRow>,
+    ) -> Result<Vec<PersonSummary>, AppError> {
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let store = self.store();
         let sites: BTreeMap<i64, String> = store
@@ -324,7 +327,10 @@ impl App {
     }
 
     /// Runs `f` with an index of the whole registry, rebuilt when anything changed since.
-    pub(crate) async fn with_index<T>(&self, f: impl FnOnce(&[i64], &Index) -> T) -> Result<T, AppError> {
+    pub(crate) async fn with_index<T>(
+        &self,
+        f: impl FnOnce(&[i64], &Index) -> T,
+    ) -> Result<T, AppError> {
         let head = self.store().audit_head().await?;
         let mut slot = self.search.lock().await;
         if slot.as_ref().is_none_or(|c| c.built_at != head) {
@@ -555,8 +561,13 @@ impl App {
             )
             .await?;
         // repatriation: a consular officer's read is a disclosure to their embassy.
-        self.log_consular_reads(p, &[row.person_id], "photo or scan", &format!("file {file_id}"))
-            .await?;
+        self.log_consular_reads(
+            p,
+            &[row.person_id],
+            "photo or scan",
+            &format!("file {file_id}"),
+        )
+        .await?;
         Ok((row, content))
     }
 }

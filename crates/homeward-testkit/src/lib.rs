@@ -125,7 +125,10 @@ pub async fn enrol_if_required(app: &App, token: &str) {
         return;
     }
     let (user, _) = app.session_details(token).await.expect("session");
-    let (secret, _) = app.begin_totp(token).await.expect("start the second factor");
+    let (secret, _) = app
+        .begin_totp(token)
+        .await
+        .expect("start the second factor");
     let now = u64::try_from(app.now().and_utc().timestamp()).expect("a time after 1970");
     let code = homeward_app::auth::totp_for(&secret, &user.username)
         .expect("totp")

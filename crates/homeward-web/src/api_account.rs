@@ -116,7 +116,10 @@ async fn end_session(
     responses((status = 200, description = "done", body = serde_json::Value), (status = 401, description = "no session"), (status = 422, description = "already set up")),
     security(("session" = []))
 )]
-async fn start_totp(SessionToken(t): SessionToken, State(app): State<App>) -> ApiResult<Json<Value>> {
+async fn start_totp(
+    SessionToken(t): SessionToken,
+    State(app): State<App>,
+) -> ApiResult<Json<Value>> {
     let (secret, url) = app.begin_totp(&t).await?;
     Ok(Json(json!({ "secret": secret, "otpauth_url": url })))
 }

@@ -119,7 +119,8 @@ async fn an_administrator_must_enrol_a_second_factor_and_then_sign_in_with_it() 
             .await
             .unwrap();
         assert!(matches!(
-            app.sign_in_with(&with_code("chief", Some(&recovery[0]))).await,
+            app.sign_in_with(&with_code("chief", Some(&recovery[0])))
+                .await,
             Err(AppError::Unauthorized)
         ));
         // Every step is in the audit trail.

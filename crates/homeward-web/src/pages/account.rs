@@ -104,7 +104,8 @@ pub async fn page(
             id: s.id,
         })
         .collect();
-    let role = Role::parse("role", &ctx.user.role).map_err(|_| PageError::Internal(lang.clone()))?;
+    let role =
+        Role::parse("role", &ctx.user.role).map_err(|_| PageError::Internal(lang.clone()))?;
     render(&AccountPage {
         username: ctx.user.username.clone(),
         sessions,
@@ -279,10 +280,10 @@ pub async fn confirm_form(
 ) -> Result<Response, PageError> {
     render(&ConfirmPage {
         next: safe_next(q.next.as_deref()),
-        hint: ctx
-            .layout
-            .lang
-            .ta("acc-confirm-hint", &[("minutes", CONFIRM_MINUTES.to_string())]),
+        hint: ctx.layout.lang.ta(
+            "acc-confirm-hint",
+            &[("minutes", CONFIRM_MINUTES.to_string())],
+        ),
         totp_on: ctx.user.totp_enabled_at.is_some(),
         errors: Vec::new(),
         l: ctx.layout,
@@ -317,10 +318,10 @@ pub async fn confirm(
         Err(AppError::Invalid(inv)) => {
             let mut r = render(&ConfirmPage {
                 next,
-                hint: ctx
-            .layout
-            .lang
-            .ta("acc-confirm-hint", &[("minutes", CONFIRM_MINUTES.to_string())]),
+                hint: ctx.layout.lang.ta(
+                    "acc-confirm-hint",
+                    &[("minutes", CONFIRM_MINUTES.to_string())],
+                ),
                 totp_on: ctx.user.totp_enabled_at.is_some(),
                 errors: inv.0.iter().map(|e| ShownError::of(e, &lang)).collect(),
                 l: ctx.layout,
