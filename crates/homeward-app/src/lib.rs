@@ -6,6 +6,7 @@
 //! these functions; nothing here reads the clock directly (an [`App`] carries a [`Clock`]).
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod demo;
 pub mod dossier;
@@ -19,8 +20,8 @@ pub mod views;
 
 use std::sync::Arc;
 
-pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::AppError;
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
+pub use error::{AppError, AuthNeed};
 use homeward_store::Store;
 
 /// Who is acting: recorded on every audit event.

@@ -95,6 +95,20 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write an encrypted copy of the whole database to FILE (consistent while the server
+    /// runs). The key is the passphrase in HOMEWARD_BACKUP_KEY.
+    Backup {
+        /// Where to write the copy.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a copy into the empty database named by --database (same engine as the copy).
+    /// The key is the passphrase in HOMEWARD_BACKUP_KEY.
+    Restore {
+        /// The copy to restore.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// A repatriation dossier PDF for one embassy (records the disclosure).
     Dossier(dossier_cmd::DossierArgs),
     /// Configuration helpers.
@@ -222,6 +236,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let joined = tokio::task::spawn_blocking(move || match_cmd::run(command)).await;
             joined.context("the matching task failed")??;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Cli {
+            command: Command::Restore { file },
+            database,
+            config: config_path,
+        } => {
+            // Into a database with the schema only: nothing seeded, nothing audited before it.
+            let conf = match &config_path {
+                Some(p) => config::read_file(p)?,
+                None => config::FileConfig::default(),
+            };
+            let settings = config::Settings::resolve(database, &conf)?;
+            let store = Store::connect(&settings.database).await?;
+            store.migrate().await.context("cannot create the schema")?;
+            let app = App::new(store, Arc::new(SystemClock));
+            let copied = app.restore(&file, &backup_key()?).await?;
+            println!(
+                "restored {} rows ({} persons, {} audit events) from {}",
+                copied.total(),
+                copied.rows.get("persons").copied().unwrap_or(0),
+                copied.rows.get("audit_events").copied().unwrap_or(0),
+                file.display()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         cli => cli,
@@ -405,6 +443,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Dossier(args) => dossier_cmd::run(&app, args).await?,
+        Command::Backup { out } => {
+            let copied = app.backup(&out, &backup_key()?).await?;
+            println!(
+                "backup written to {}: {} rows ({} persons, {} audit events), encrypted",
+                out.display(),
+                copied.total(),
+                copied.rows.get("persons").copied().unwrap_or(0),
+                copied.rows.get("audit_events").copied().unwrap_or(0),
+            );
+        }
+        Command::Restore { .. } => {}
         Command::Config { .. } | Command::Match { .. } => {}
     }
     let _ = cli_actor;
@@ -552,4 +601,15 @@ async fn persons(app: &App, json: bool) -> anyhow::Result<()> {
         println!("{} persons", out.len());
     }
     Ok(())
+}
+
+/// The backup passphrase, from the environment only (a flag would show in the process list).
+fn backup_key() -> anyhow::Result<String> {
+    match std::env::var("HOMEWARD_BACKUP_KEY") {
+        Ok(k) if !k.trim().is_empty() => Ok(k),
+        _ => anyhow::bail!(
+            "set HOMEWARD_BACKUP_KEY to the backup passphrase (at least {} characters); keep it apart from the backups",
+            homeward_app::backup::MIN_KEY_CHARS
+        ),
+    }
 }

@@ -10,6 +10,7 @@
 //! a change commits with the change or not at all.
 
 pub mod audit;
+pub mod backup;
 mod connect;
 pub mod custody;
 pub mod files;

@@ -1,5 +1,6 @@
 //! The `homeward` binary as a newcomer runs it: demo, stats, persons, audit verify, errors.
 
+mod backup;
 mod dossier;
 
 use std::process::{Command, Output};
