@@ -91,6 +91,7 @@ pub fn routes() -> Router<App> {
         .route("/files/{id}", get(download_file))
         .route("/openapi.json", get(openapi_json))
         .route("/persons/{id}/family", get(family))
+        .merge(crate::api_account::routes())
         .merge(crate::api_identity::routes())
         .merge(crate::api_repatriation::routes())
 }
@@ -834,6 +835,8 @@ async fn stats(auth: Auth, State(app): State<App>) -> ApiResult<Json<Value>> {
 struct SignInIn {
     username: String,
     password: String,
+    /// The second factor's current code, or a recovery code, when the account has one.
+    code: Option<String>,
 }
 
 #[utoipa::path(
@@ -846,10 +849,22 @@ struct SignInIn {
 )]
 async fn sign_in(
     State(app): State<App>,
+    headers: axum::http::HeaderMap,
     raw: Body,
 ) -> ApiResult<impl axum::response::IntoResponse> {
     let b: SignInIn = read_body(raw)?;
-    let (token, p) = app.sign_in(&b.username, &b.password).await?;
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let (token, p) = app
+        .sign_in_with(&homeward_app::auth::SignIn {
+            username: &b.username,
+            password: &b.password,
+            code: b.code.as_deref(),
+            agent,
+        })
+        .await?;
     let cookie = format!(
         "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
         crate::auth::COOKIE_NAME,
@@ -1487,6 +1502,7 @@ pub struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
     let mut doc = ApiDoc::openapi();
+    doc.merge(crate::api_account::doc());
     doc.merge(crate::api_identity::doc());
     doc.merge(crate::api_repatriation::doc());
     doc

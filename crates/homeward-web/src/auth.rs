@@ -14,16 +14,17 @@ pub const COOKIE_NAME: &str = "homeward_session";
 
 /// The session token a request carries, if any.
 pub fn token(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+    token_of(&parts.headers)
+}
+
+/// The session token in a set of headers, if any.
+pub fn token_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
         && let Some(t) = v.strip_prefix("Bearer ")
     {
         return Some(t.trim().to_owned());
     }
-    parts
-        .headers
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -5,10 +5,12 @@
 //! which names every bad field and never leaks internal detail.
 
 mod api;
+mod api_account;
 mod api_identity;
 mod api_repatriation;
 pub mod auth;
 pub mod error;
+pub mod limits;
 mod pages;
 
 use std::net::SocketAddr;
@@ -24,6 +26,10 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(limits::Limits::default()),
+            limits::limit,
+        ))
         .with_state(app)
 }
 

@@ -465,3 +465,162 @@ async fn photos_are_added_and_shown_on_the_person_file_and_each_view_is_logged_o
         assert_eq!(app.store().files_of(id).await.unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited() {
+    let db = &backends().await[0];
+    let router = homeward_web::router(homeward_testkit::app(db).await);
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = send(
+            &router,
+            post_form(
+                "/sign-in",
+                None,
+                "username=nobody&password=wrong+password+here",
+                Some("http://homeward.test"),
+            ),
+        )
+        .await;
+        statuses.push(r.status);
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers.contains_key(header::RETRY_AFTER));
+        }
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_sets_up_the_second_factor_before_any_other_page_opens() {
+    for db in &backends().await {
+        let clock = homeward_app::ManualClock::new(homeward_testkit::test_now());
+        let app = homeward_testkit::app_with_clock(db, clock.clone()).await;
+        let draft = homeward_app::auth::UserDraft {
+            username: "chief".into(),
+            role: "administrator".into(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        app.add_user(&Actor::named("test"), &draft, false)
+            .await
+            .unwrap();
+        let router = homeward_web::router(app.clone());
+        let r = send(
+            &router,
+            post_form(
+                "/sign-in",
+                None,
+                "username=chief&password=correct+horse+battery",
+                Some("http://homeward.test"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", db.backend);
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+        let token = cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("homeward_session=")
+            .to_owned();
+        let r = send(
+            &router,
+            get("/persons", Some(&token)).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.headers[header::LOCATION], "/account/second-factor");
+        let r = send(
+            &router,
+            post_form(
+                "/account/second-factor/start",
+                Some(&token),
+                "",
+                Some("http://homeward.test"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("<svg"), "a QR code");
+        let start = r.body.find("id=\"totp-secret\">").unwrap() + "id=\"totp-secret\">".len();
+        let secret: String = r.body[start..].chars().take_while(|c| *c != '<').collect();
+        let now = u64::try_from(app.now().and_utc().timestamp()).unwrap();
+        let code = homeward_app::auth::totp_for(&secret, "chief")
+            .unwrap()
+            .generate(now)
+            .to_string();
+        let r = send(
+            &router,
+            post_form(
+                "/account/second-factor/confirm",
+                Some(&token),
+                &format!("code={code}"),
+                Some("http://homeward.test"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            r.body.matches("<li><code>").count(),
+            10,
+            "ten recovery codes"
+        );
+        let r = send(
+            &router,
+            get("/persons", Some(&token)).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+
+        // The CSV export needs the password again once the sign-in is older than ten minutes.
+        let cw = homeward_testkit::account(&app, "cw", "case_worker", None).await;
+        let r = send(
+            &router,
+            get("/persons.csv", Some(&cw)).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "just signed in");
+        clock.advance(chrono::Duration::minutes(11));
+        let r = send(
+            &router,
+            get("/persons", Some(&cw)).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "still signed in");
+        let r = send(
+            &router,
+            get("/persons.csv?sex=female", Some(&cw))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/account/confirm?next=/persons.csv"), "{to}");
+        let r = send(
+            &router,
+            post_form(
+                "/account/confirm",
+                Some(&cw),
+                "password=correct+horse+battery&next=%2Fpersons.csv%3Fsex%3Dfemale",
+                Some("http://homeward.test"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.headers[header::LOCATION], "/persons.csv?sex=female");
+        let r = send(
+            &router,
+            get("/persons.csv?sex=female", Some(&cw))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+}

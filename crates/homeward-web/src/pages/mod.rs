@@ -6,6 +6,7 @@
 //! `script-src 'self'` policy holds), and every form that changes something is a POST whose
 //! `Origin` (or `Referer`) must name this host.
 
+mod account;
 mod assets;
 mod custody;
 mod family;
@@ -29,7 +30,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use homeward_app::auth::DEMO_ACCOUNTS;
-use homeward_app::{App, AppError};
+use homeward_app::{App, AppError, AuthNeed};
 use homeward_domain::access::{Action, Principal, authorize};
 use homeward_domain::error::FieldError;
 
@@ -44,6 +45,18 @@ pub fn routes() -> Router<App> {
             get(session::sign_in_form).post(session::sign_in),
         )
         .route("/sign-out", post(session::sign_out))
+        .route("/account", get(account::page))
+        .route("/account/sessions/end", post(account::revoke))
+        .route("/account/second-factor", get(account::totp_page))
+        .route("/account/second-factor/start", post(account::totp_start))
+        .route(
+            "/account/second-factor/confirm",
+            post(account::totp_confirm),
+        )
+        .route(
+            "/account/confirm",
+            get(account::confirm_form).post(account::confirm),
+        )
         .route("/language", post(session::set_language))
         .route("/search", get(search::page))
         .route("/persons", get(persons::list))
@@ -134,6 +147,8 @@ pub struct Ctx {
     pub principal: Principal,
     /// The frame every template gets.
     pub layout: Layout,
+    /// The session token, for checks on the session itself (a recent password confirmation).
+    pub token: String,
 }
 
 impl Ctx {
@@ -173,21 +188,30 @@ impl FromRequestParts<App> for Ctx {
             Err(AppError::Unauthorized) => return Err(to_sign_in()),
             Err(e) => return Err(PageError::from_app(e, &lang).into_response()),
         };
-        let can = |a| authorize(&principal, a).is_ok();
-        let layout = Layout {
-            user: Some(principal.username.clone()),
-            role: lang.key("role", principal.role.key()),
-            demo: is_demo_account(&principal.username),
-            path: parts.uri.path().to_owned(),
-            can_read: can(Action::ReadPersons),
-            can_write: can(Action::WriteRegistry),
-            can_sites: can(Action::ReadSites),
-            can_export: can(Action::Export),
-            can_move: can(Action::MovePersons),
-            can_admin: can(Action::Administer),
-            lang,
-        };
-        Ok(Ctx { principal, layout })
+        let layout = layout_for(&principal, lang, parts.uri.path());
+        Ok(Ctx {
+            principal,
+            layout,
+            token,
+        })
+    }
+}
+
+/// The frame of a page for a signed-in principal.
+pub fn layout_for(principal: &Principal, lang: Lang, path: &str) -> Layout {
+    let can = |a| authorize(principal, a).is_ok();
+    Layout {
+        user: Some(principal.username.clone()),
+        role: lang.key("role", principal.role.key()),
+        demo: is_demo_account(&principal.username),
+        path: path.to_owned(),
+        can_read: can(Action::ReadPersons),
+        can_write: can(Action::WriteRegistry),
+        can_sites: can(Action::ReadSites),
+        can_export: can(Action::Export),
+        can_move: can(Action::MovePersons),
+        can_admin: can(Action::Administer),
+        lang,
     }
 }
 
@@ -221,6 +245,8 @@ pub enum PageError {
     BadRequest(Lang),
     /// Anything else; logged, never shown.
     Internal(Lang),
+    /// Something must happen first (set up the second factor, confirm the password): go there.
+    SeeOther(String),
 }
 
 impl PageError {
@@ -228,6 +254,13 @@ impl PageError {
     pub fn from_app(e: AppError, lang: &Lang) -> Self {
         match e {
             AppError::Forbidden | AppError::Unauthorized => PageError::Forbidden(lang.clone()),
+            AppError::Authentication(AuthNeed::Enrolment) => {
+                PageError::SeeOther("/account/second-factor".into())
+            }
+            AppError::Authentication(AuthNeed::Confirmation) => {
+                PageError::SeeOther("/account/confirm".into())
+            }
+            AppError::Authentication(AuthNeed::SecondFactor) => PageError::Forbidden(lang.clone()),
             AppError::NotFound(_) => PageError::NotFound(lang.clone()),
             AppError::Invalid(_) | AppError::Conflict(_) => PageError::BadRequest(lang.clone()),
             other => {
@@ -241,6 +274,11 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, lang, id) = match self {
+            PageError::SeeOther(to) => {
+                let mut r = Redirect::to(&to).into_response();
+                *r.status_mut() = StatusCode::SEE_OTHER;
+                return r;
+            }
             PageError::Forbidden(l) => (StatusCode::FORBIDDEN, l, "error-forbidden"),
             PageError::NotFound(l) => (StatusCode::NOT_FOUND, l, "error-not-found"),
             PageError::CrossSite => (StatusCode::FORBIDDEN, Lang::english(), "error-cross-site"),

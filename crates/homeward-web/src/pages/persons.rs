@@ -300,11 +300,28 @@ pub fn csv_cell(s: &str) -> String {
 pub async fn csv(
     ctx: Ctx,
     State(app): State<App>,
+    uri: axum::http::Uri,
     Query(f): Query<Filters>,
 ) -> Result<Response, PageError> {
     ctx.may(Action::ReadPersons)?;
     ctx.may(Action::Export)?;
     let lang = ctx.lang().clone();
+    // A bulk export is sensitive: the password must have been given within a few minutes.
+    if let Err(e) = app.require_confirmation(&ctx.token).await {
+        return match e {
+            AppError::Authentication(_) => {
+                let back = uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/persons.csv");
+                Err(PageError::SeeOther(format!(
+                    "/account/confirm?next={}",
+                    urlencoding(back)
+                )))
+            }
+            other => Err(ctx.err(other)),
+        };
+    }
     let filter = f.to_filter(&app, &lang)?;
     let mut out = String::from("\u{feff}");
     let header = [
@@ -792,6 +809,18 @@ pub async fn upload(
         }
         Err(e) => Err(PageError::from_app(e, &lang)),
     }
+}
+
+/// Percent-encodes a path and query for use as one query value.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A person the principal may see, by registration number (`HW-000123`) or id.
