@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod backup;
 pub mod clock;
+pub mod courts;
 pub mod demo;
 pub mod dossier;
 mod error;

@@ -126,6 +126,19 @@ pub enum Action {
     /// Match a country's list of nationals against the registry (a consular officer sees
     /// matches only among persons in their scope).
     MatchLists,
+    // courts and protection
+    /// See legal cases, their hearings and the detention limits near (judicial liaison, case
+    /// workers).
+    ReadLegalCases,
+    /// Open and change legal cases, record hearings and the languages a person speaks.
+    ManageLegalCases,
+    /// See protection incidents and their follow-up (case workers and monitors only: never
+    /// judicial liaison, consular officers, registrars, administrators or auditors).
+    ReadIncidents,
+    /// Report a protection incident.
+    ReportIncidents,
+    /// Record follow-up actions on an incident and change its status.
+    ManageIncidents,
 }
 
 /// Which persons a principal may see.
@@ -179,6 +192,9 @@ pub fn authorize(p: &Principal, action: Action) -> Result<(), Denied> {
         (Registrar | CaseWorker | Administrator, ReviewDuplicates | TraceRequests) => true,
         (CaseWorker | Administrator, MatchLists) => true,
         (ConsularOfficer, MatchLists) => p.country.is_some(),
+        // courts and protection
+        (JudicialLiaison | CaseWorker, ReadLegalCases | ManageLegalCases) => true,
+        (CaseWorker | Monitor, ReadIncidents | ReportIncidents | ManageIncidents) => true,
         _ => false,
     };
     if allowed { Ok(()) } else { Err(Denied) }
@@ -229,6 +245,19 @@ mod tests {
         }
         assert!(authorize(&who(Role::Auditor, None), Action::ReadAudit).is_ok());
         assert!(authorize(&who(Role::Registrar, None), Action::ReadAudit).is_err());
+    }
+
+    #[test]
+    fn incidents_are_for_protection_staff_and_monitors_only() {
+        for r in Role::ALL {
+            let p = who(r, Some("FR"));
+            let sees = authorize(&p, Action::ReadIncidents).is_ok();
+            assert_eq!(sees, matches!(r, Role::CaseWorker | Role::Monitor), "{r:?}");
+        }
+        let judge = who(Role::JudicialLiaison, None);
+        assert!(authorize(&judge, Action::ManageLegalCases).is_ok());
+        assert!(authorize(&who(Role::Registrar, None), Action::ReadLegalCases).is_err());
+        assert!(authorize(&who(Role::Monitor, None), Action::ReadLegalCases).is_err());
     }
 
     #[test]

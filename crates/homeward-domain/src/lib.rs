@@ -13,6 +13,7 @@
 
 pub mod access;
 pub mod country;
+pub mod courts;
 pub mod custody;
 pub mod date;
 pub mod error;

@@ -108,6 +108,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_sign_in_hardening.sql"),
         postgres: include_str!("../migrations/postgres/0007_sign_in_hardening.sql"),
     },
+    Migration {
+        version: 8,
+        name: "courts_incidents",
+        sqlite: include_str!("../migrations/sqlite/0008_courts_incidents.sql"),
+        postgres: include_str!("../migrations/postgres/0008_courts_incidents.sql"),
+    },
 ];
 
 impl Store {

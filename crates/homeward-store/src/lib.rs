@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod backup;
 mod connect;
+pub mod courts;
 pub mod custody;
 pub mod files;
 pub mod identity;
