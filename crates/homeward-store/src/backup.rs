@@ -250,6 +250,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let pg = self.backend() == Backend::Postgres;
         let mut copied = Copied::default();
         let mut table: Option<(String, String)> = None;
         let mut line_no = 1u64;
@@ -266,6 +267,11 @@ impl Store {
                     };
                     let mut q = sqlx::query(sql);
                     for c in cells {
+                        if pg {
+                            q = q
+                                .bind(pg_text(c).map_err(|m| bad(format!("line {line_no}: {m}")))?);
+                            continue;
+                        }
                         q = match c {
                             Value::Null => q.bind(None::<String>),
                             Value::Number(n) if n.is_i64() => q.bind(n.as_i64()),
@@ -296,7 +302,26 @@ impl Store {
                         .as_array()
                         .map(|a| a.iter().filter_map(|c| c.as_str().map(quote)).collect())
                         .unwrap_or_default();
-                    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+                    let marks: Vec<String> = if pg {
+                        // PostgreSQL does not turn a text parameter into a number, a date or
+                        // a boolean on its own: every cell travels as text and is cast to
+                        // the column's own type.
+                        let types = column_types(&mut *tx, &name).await?;
+                        let names: Vec<&str> = o["columns"]
+                            .as_array()
+                            .map(|a| a.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        let mut marks = Vec::with_capacity(names.len());
+                        for (i, c) in names.iter().enumerate() {
+                            let ty = types.get(*c).ok_or_else(|| {
+                                bad(format!("line {line_no}: unknown column '{name}.{c}'"))
+                            })?;
+                            marks.push(format!("CAST(${} AS {ty})", i + 1));
+                        }
+                        marks
+                    } else {
+                        (1..=cols.len()).map(|i| format!("${i}")).collect()
+                    };
                     let sql = format!(
                         "INSERT INTO {name} ({}) VALUES ({})",
                         cols.join(", "),
@@ -349,6 +374,40 @@ impl Store {
 
 fn quote(c: &str) -> String {
     format!("\"{}\"", c.replace('"', "\"\""))
+}
+
+/// The declared type of each column of a PostgreSQL table, as SQL would write it.
+async fn column_types(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+) -> Result<std::collections::HashMap<String, String>> {
+    let rows = sqlx::query(
+        "SELECT CAST(a.attname AS TEXT) AS c, format_type(a.atttypid, a.atttypmod) AS t \
+         FROM pg_attribute a WHERE a.attrelid = CAST($1 AS regclass) AND a.attnum > 0 \
+         AND NOT a.attisdropped",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("c")?, r.try_get("t")?)))
+        .collect()
+}
+
+/// A cell as PostgreSQL's text form, for a `CAST($n AS type)`.
+fn pg_text(cell: Value) -> std::result::Result<Option<String>, String> {
+    Ok(match cell {
+        Value::Null => None,
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s),
+        Value::Object(o) => {
+            let hexed = o.get("hex").and_then(Value::as_str).unwrap_or("");
+            hex::decode(hexed).map_err(|e| format!("bytes: {e}"))?;
+            Some(format!("\\x{hexed}"))
+        }
+        Value::Array(_) => return Err("a nested list".into()),
+    })
 }
 
 /// A row's cells as JSON: integers, floats, text, bytes (hex in an object) or null.
