@@ -611,7 +611,38 @@ impl App {
     /// A case with its members, timeline, determinations and the mothers' situation.
     pub async fn case_for(&self, p: &Principal, id: i64) -> Result<CaseView, AppError> {
         let case = self.visible_case(p, id).await?;
-        let view = self.case_view(&case).await?;
+        let mut view = self.case_view(&case).await?;
+        if let Scope::Country(country) = person_scope(p) {
+            // An embassy sees the persons of its country only, and never the assessment of a
+            // child's situation nor who sat on the panel: the decision is what its work needs.
+            let mut mothers = Vec::new();
+            for mut m in std::mem::take(&mut view.mothers) {
+                if self.can_see(p, m.person.person_id()).await? {
+                    m.cases.retain(|(c, _)| c.country_code == country.as_str());
+                    m.claims.retain(|c| c.country_code == country.as_str());
+                    mothers.push(m);
+                }
+            }
+            view.mothers = mothers;
+            for b in view.determinations.iter_mut().chain(
+                view.members
+                    .iter_mut()
+                    .filter_map(|m| m.determination.as_mut()),
+            ) {
+                b.assessment.clear();
+                b.panel_json = "[]".to_owned();
+            }
+            let seen: Vec<i64> = view.mothers.iter().map(|m| m.person.id).collect();
+            let members: Vec<i64> = view.members.iter().map(|m| m.person.id).collect();
+            for m in &mut view.members {
+                m.claims.retain(|c| c.country_code == country.as_str());
+                if m.mother
+                    .is_some_and(|mo| !seen.contains(&mo) && !members.contains(&mo))
+                {
+                    m.mother = None;
+                }
+            }
+        }
         let ids: Vec<i64> = view.members.iter().map(|m| m.person.id).collect();
         self.log_consular_reads(p, &ids, "case file", "case view")
             .await?;

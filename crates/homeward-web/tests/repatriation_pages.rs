@@ -1,0 +1,476 @@
+//! The repatriation pages through the router, on the demo data: a mother-and-children case
+//! walks to handover through the pages and the API, a children-only country forcing a
+//! best-interests determination first and an illegal step refused with the domain's reason;
+//! a French consular officer sees only French claimants on every repatriation page and
+//! download, and another country's case or person answers like one that does not exist.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use homeward_app::{Actor, App};
+use homeward_domain::person::PersonId;
+use homeward_store::registry::PersonFilter;
+use homeward_testkit::{account, backends, test_now};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const ORIGIN: &str = "http://localhost";
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+async fn send(router: &Router, req: Request<Body>) -> Answer {
+    let resp = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        bytes,
+    }
+}
+
+fn get(uri: &str, token: &str, lang: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::HOST, "localhost")
+        .header(
+            header::COOKIE,
+            format!("homeward_session={token}; lang={lang}"),
+        )
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post(uri: &str, token: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, format!("homeward_session={token}; lang=en"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn api_post(uri: &str, token: &str, json: &serde_json::Value) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.to_string()))
+        .unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn demo(app: &App) {
+    app.load_demo(&Actor::named("demo"), 7, 400, test_now().date())
+        .await
+        .unwrap();
+}
+
+/// A demo mother with at least one child under 18, all claiming `country`.
+async fn family_of(app: &App, country: &str) -> (i64, Vec<i64>) {
+    let page = app
+        .store()
+        .list_persons(
+            &PersonFilter {
+                nationality: Some(country.into()),
+                ..PersonFilter::default()
+            },
+            10_000,
+            0,
+        )
+        .await
+        .unwrap();
+    let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+    for p in &page.items {
+        if p.sex != "female" {
+            continue;
+        }
+        let file = app.store().person_file(p.person_id()).await.unwrap();
+        let children: Vec<i64> = file
+            .links
+            .iter()
+            .filter(|l| l.relation == "mother" && l.from_person == p.id)
+            .map(|l| l.to_person)
+            .filter(|c| ids.contains(c))
+            .filter(|c| {
+                page.items
+                    .iter()
+                    .find(|p| p.id == *c)
+                    .is_some_and(|p| p.age_on(test_now().date()).unwrap() < 18)
+            })
+            .collect();
+        if !children.is_empty() {
+            return (p.id, children);
+        }
+    }
+    panic!("no {country} family in the demo data");
+}
+
+async fn number(app: &App, id: i64) -> String {
+    app.store()
+        .person(PersonId(id))
+        .await
+        .unwrap()
+        .registration_number
+}
+
+async fn version(app: &App, case: i64) -> String {
+    app.store().case(case).await.unwrap().version.to_string()
+}
+
+/// Moves a case through the case page's step form.
+async fn step(
+    router: &Router,
+    app: &App,
+    token: &str,
+    case: i64,
+    to: &str,
+    extra: &[(&str, &str)],
+) -> Answer {
+    let v = version(app, case).await;
+    let mut pairs = vec![("to", to), ("version", v.as_str())];
+    pairs.extend_from_slice(extra);
+    send(
+        router,
+        post(&format!("/cases/{case}/steps"), token, &form(&pairs)),
+    )
+    .await
+}
+
+/// Confirms every claim of `persons` for `country` through the API, as the consular officer.
+async fn confirm_claims(router: &Router, app: &App, token: &str, persons: &[i64], country: &str) {
+    for id in persons {
+        for c in app.store().claims_of(&[*id]).await.unwrap() {
+            if c.country_code != country {
+                continue;
+            }
+            let path: &[&str] = match c.state.as_str() {
+                "claimed" | "rejected" => &["under_verification", "confirmed"],
+                "under_verification" => &["confirmed"],
+                _ => &[],
+            };
+            for s in path {
+                let v = app.store().claim(c.id).await.unwrap().version;
+                let r = send(
+                    router,
+                    api_post(
+                        &format!("/api/v1/claims/{}/decision", c.id),
+                        token,
+                        &serde_json::json!({ "version": v, "state": s }),
+                    ),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_mother_and_children_case_walks_to_handover_through_the_pages() {
+    for db in backends().await {
+        let app = homeward_testkit::app(&db).await;
+        demo(&app).await;
+        let worker = account(&app, "amal", "case_worker", None).await;
+        let consul = account(&app, "consul-fr", "consular_officer", Some("FR")).await;
+        let router = homeward_web::router(app.clone());
+        let (mother, children) = family_of(&app, "FR").await;
+        let mut members = vec![number(&app, mother).await];
+        for c in &children {
+            members.push(number(&app, *c).await);
+        }
+
+        // The case is opened from the page by registration numbers.
+        let r = send(
+            &router,
+            post(
+                "/cases/new",
+                &worker,
+                &form(&[
+                    ("country", "FR"),
+                    ("members", &members.join(", ")),
+                    ("label", "mother and children"),
+                ]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+        let case: i64 = to.trim_start_matches("/cases/").parse().unwrap();
+        let page = send(&router, get(&to, &worker, "en")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = page.text();
+        assert!(body.contains("data-state=\"identified\""), "{body}");
+        assert!(body.contains("Accepts children only"), "{body}");
+        assert!(body.contains("id=\"form-embassy_notified\""));
+
+        // An illegal step is refused with the domain's reason and changes nothing.
+        let head = app.store().audit_head().await.unwrap();
+        let r = step(&router, &app, &worker, case, "handed_over", &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text();
+        assert!(body.contains("HW-REPAT-0001"), "{body}");
+        assert!(
+            body.contains("from identified it can go to embassy_notified, closed"),
+            "{body}"
+        );
+        assert_eq!(app.store().audit_head().await.unwrap(), head);
+
+        let r = step(
+            &router,
+            &app,
+            &worker,
+            case,
+            "embassy_notified",
+            &[("note", "note verbale 12/2018 sent")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = step(
+            &router,
+            &app,
+            &worker,
+            case,
+            "verification_in_progress",
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+        // The embassy confirms the claims through the API, then records its steps on the page.
+        let page = send(&router, get(&format!("/cases/{case}"), &consul, "en")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("id=\"form-nationality_confirmed\""));
+        let mut everyone = vec![mother];
+        everyone.extend(&children);
+        confirm_claims(&router, &app, &consul, &everyone, "FR").await;
+        let r = step(&router, &app, &consul, case, "nationality_confirmed", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = step(&router, &app, &consul, case, "accepted", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // The embassy has no form for the risk assessment and is refused it.
+        let page = send(&router, get(&format!("/cases/{case}"), &consul, "en")).await;
+        assert!(!page.text().contains("id=\"form-risk_cleared\""));
+        let r = step(&router, &app, &consul, case, "risk_cleared", &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("HW-REPAT-0018"));
+
+        // France takes only the children: none moves towards handover without a determination.
+        let page = send(&router, get(&format!("/cases/{case}"), &worker, "en")).await;
+        let body = page.text();
+        assert_eq!(
+            body.matches("class=\"apart-tag needs-bid\"").count(),
+            children.len(),
+            "{body}"
+        );
+        assert!(
+            body.contains("id=\"mothers\""),
+            "the mother's situation beside"
+        );
+        let clear = [
+            ("note", "no risk found by the protection team"),
+            ("risk_torture", ""),
+        ];
+        let r = step(&router, &app, &worker, case, "risk_cleared", &clear).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text();
+        assert_eq!(
+            body.matches("[HW-REPAT-0003]").count(),
+            children.len() * 2,
+            "summary and form: {body}"
+        );
+        // A panel of two is refused beside its field; nothing is recorded.
+        let child = children[0].to_string();
+        let two = form(&[
+            ("child", &child),
+            ("assessment", "Grandparents in Lyon can care for her."),
+            ("panel_name_0", "Huda K."),
+            ("panel_role_0", "case_worker"),
+            ("panel_name_1", "Dr. Salim R."),
+            ("panel_role_1", "psychologist"),
+            ("decision", "return_without_mother"),
+            ("decided_on", "2018-01-30"),
+        ]);
+        let r = send(
+            &router,
+            post(&format!("/cases/{case}/best-interests"), &worker, &two),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("HW-REPAT-0023"));
+        assert!(app.store().case_bids(case).await.unwrap().is_empty());
+        for c in &children {
+            let c = c.to_string();
+            let full = form(&[
+                ("child", &c),
+                ("assessment", "Grandparents in Lyon can care for the child."),
+                ("panel_name_0", "Huda K."),
+                ("panel_role_0", "case_worker"),
+                ("panel_name_1", "Dr. Salim R."),
+                ("panel_role_1", "psychologist"),
+                ("panel_name_2", "Mona T."),
+                ("panel_role_2", "child_protection_officer"),
+                ("decision", "return_without_mother"),
+                ("decided_on", "2018-01-30"),
+            ]);
+            let r = send(
+                &router,
+                post(&format!("/cases/{case}/best-interests"), &worker, &full),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        }
+        // A risk found is refused as a clearance.
+        let r = step(
+            &router,
+            &app,
+            &worker,
+            case,
+            "risk_cleared",
+            &[("risk_persecution", "on")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("HW-REPAT-0005"));
+        let r = step(&router, &app, &worker, case, "risk_cleared", &clear).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = step(
+            &router,
+            &app,
+            &consul,
+            case,
+            "travel_documents_issued",
+            &[("travel_document", "laissez-passer 18/0042")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = step(
+            &router,
+            &app,
+            &worker,
+            case,
+            "handover_scheduled",
+            &[
+                ("handover_date", "2018-01-31"),
+                ("handover_place", "Baghdad airport"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // The handover form names date, place and the receiving official.
+        let page = send(&router, get(&format!("/cases/{case}"), &consul, "en")).await;
+        assert!(
+            page.text()
+                .contains("id=\"handed_over-receiving_official\"")
+        );
+        let r = step(
+            &router,
+            &app,
+            &consul,
+            case,
+            "handed_over",
+            &[
+                ("handover_date", "2018-01-31"),
+                ("handover_place", "Baghdad airport"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("HW-REPAT-0010"));
+        let r = step(
+            &router,
+            &app,
+            &consul,
+            case,
+            "handed_over",
+            &[
+                ("handover_date", "2018-01-31"),
+                ("handover_place", "Baghdad airport"),
+                ("receiving_official", "Consul J. Martin"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // Custody is closed for the children; the mother, not accepted, stays in custody.
+        for c in &children {
+            let file = app.store().person_file(PersonId(*c)).await.unwrap();
+            assert_eq!(file.person.status, "handed_over");
+            assert!(file.episodes.iter().all(|e| e.end_at.is_some()));
+        }
+        let m = app.store().person(PersonId(mother)).await.unwrap();
+        assert!(m.current_site_id.is_some());
+        let r = step(&router, &app, &worker, case, "closed", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+        // The timeline shows each step with who, when and why, in Arabic too.
+        let page = send(&router, get(&format!("/cases/{case}"), &worker, "en")).await;
+        let body = page.text();
+        let steps: Vec<&str> = body
+            .split("data-to=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "identified",
+                "embassy_notified",
+                "verification_in_progress",
+                "nationality_confirmed",
+                "accepted",
+                "risk_cleared",
+                "travel_documents_issued",
+                "handover_scheduled",
+                "handed_over",
+                "closed",
+            ],
+            "{body}"
+        );
+        assert!(body.contains("note verbale 12/2018 sent"));
+        assert!(body.contains("<bdi class=\"actor\">consul-fr</bdi>"));
+        assert!(body.contains("Consul J. Martin"));
+        assert!(body.contains("1 February 2018"), "when: {body}");
+        let page = send(&router, get(&format!("/cases/{case}"), &worker, "ar")).await;
+        assert!(page.text().contains("تم التسليم"), "{}", page.text());
+    }
+}
