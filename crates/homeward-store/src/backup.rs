@@ -306,7 +306,7 @@ impl Store {
                         // PostgreSQL does not turn a text parameter into a number, a date or
                         // a boolean on its own: every cell travels as text and is cast to
                         // the column's own type.
-                        let types = column_types(&mut *tx, &name).await?;
+                        let types = column_types(&mut tx, &name).await?;
                         let names: Vec<&str> = o["columns"]
                             .as_array()
                             .map(|a| a.iter().filter_map(Value::as_str).collect())
