@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use homeward_app::App;
+use homeward_app::dossier::DossierRequest;
 use homeward_app::repatriation::{ConsentDraft, NotificationList, OpenCase, StepDraft};
 use homeward_domain::error::Invalid;
 use homeward_domain::person::PersonId;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<App> {
         .route("/persons/{id}/consents", get(consents).post(add_consent))
         .route("/consents/{id}/approval", post(approve))
         .route("/persons/{id}/disclosures", get(disclosures))
+        .route("/persons/{id}/dossier.pdf", get(dossier))
         .route("/embassy-queue/{code}", get(queue))
         .route(
             "/embassy-queue/{code}/notification-list",
@@ -365,6 +367,72 @@ async fn disclosures(
     Ok(Json(json!({ "items": items })))
 }
 
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct DossierQuery {
+    /// `ar` (Arabic only), or `en`, `fr` or `ru` beside Arabic.
+    lang: Option<String>,
+    /// The receiving country (ISO alpha-2); default: a consular officer's own, or the
+    /// person's only claimed nationality.
+    to: Option<String>,
+    /// Include the family members the caller may see.
+    #[serde(default)]
+    family: bool,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/dossier.pdf",
+    tag = "repatriation",
+    summary = "The repatriation dossier of a person (or family) for one embassy as PDF; needs the password given again recently; each person included is written to the disclosure register, members without consent or legal basis are left out (x-withheld)",
+    params(("id" = i64, Path, description = "person id"), DossierQuery),
+    responses((status = 200, description = "the PDF"), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed, or the password must be confirmed again", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
+    security(("session" = []))
+)]
+async fn dossier(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    q: Result<Query<DossierQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q?;
+    auth.may(homeward_domain::access::Action::ExportEmbassyList)?;
+    // A release to an embassy is sensitive: the password must have been given recently.
+    let token = crate::auth::token_of(&headers).unwrap_or_default();
+    app.require_confirmation(&token).await?;
+    let req = DossierRequest {
+        person: PersonId(id),
+        lang: q.lang.unwrap_or_else(|| "ar".into()),
+        to_country: q.to,
+        family: q.family,
+    };
+    let out = app.dossier(&auth.0, &auth.actor(), &req).await?;
+    let number = out.included.first().cloned().unwrap_or_default();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"dossier-{number}-{}-{}.pdf\"",
+                    out.to_country,
+                    req.lang.trim()
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::HeaderName::from_static("x-withheld"),
+                out.withheld.join(" "),
+            ),
+        ],
+        out.pdf,
+    )
+        .into_response())
+}
+
 #[utoipa::path(
     get,
     path = "/api/v1/embassy-queue/{code}",
@@ -389,15 +457,17 @@ async fn queue(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct FormatQuery {
-    /// `csv` (default) or `xlsx`.
+    /// `csv` (default), `xlsx` or `pdf`.
     format: Option<String>,
+    /// For `pdf`: `ar` or `en` (default).
+    lang: Option<String>,
 }
 
 #[utoipa::path(
     get,
     path = "/api/v1/embassy-queue/{code}/notification-list",
     tag = "repatriation",
-    summary = "The country's notification list as CSV or XLSX; only persons with consent or an approved legal basis, each release registered",
+    summary = "The country's notification list as CSV, XLSX or PDF; only persons with consent or an approved legal basis, each release registered",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2"), FormatQuery),
     responses((status = 200, description = "the file"), (status = 400, description = "unreadable input", body = ErrorBody), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = []))
@@ -413,10 +483,19 @@ async fn notification_list(
         .format
         .unwrap_or_else(|| "csv".into())
         .to_ascii_lowercase();
-    if !matches!(format.as_str(), "csv" | "xlsx") {
-        return Err(Invalid::one("format", "HW-VALUE-0001", "format is csv or xlsx").into());
+    if !matches!(format.as_str(), "csv" | "xlsx" | "pdf") {
+        return Err(Invalid::one("format", "HW-VALUE-0001", "format is csv, xlsx or pdf").into());
     }
+    let lang = match q.lang.as_deref().map(str::trim) {
+        None | Some("" | "en") => crate::pages::Lang::english(),
+        Some(tag) => crate::pages::Lang::from_tag(tag)
+            .filter(|l| l.code() == tag)
+            .ok_or_else(|| Invalid::one("lang", "HW-VALUE-0001", "lang is ar or en"))?,
+    };
     let list = app.notification_list(&auth.0, &code, &format).await?;
+    if format == "pdf" {
+        return pdf_response(&list, &lang).map_err(internal);
+    }
     file_response(&list, &format)
 }
 
@@ -519,6 +598,126 @@ pub(crate) fn notification_xlsx(list: &NotificationList) -> ApiResult<Vec<u8>> {
         }
     }
     book.save_to_buffer().map_err(internal)
+}
+
+/// A country's name in the reader's language, with its code.
+pub(crate) fn country_text(code: &str, lang: &crate::pages::Lang) -> String {
+    match homeward_domain::country::CountryCode::parse("country", code) {
+        Ok(c) => {
+            let info = c.info();
+            let name = if lang.code() == "ar" {
+                info.name_ar
+            } else {
+                info.name_en
+            };
+            format!("{name} ({code})")
+        }
+        Err(_) => code.to_owned(),
+    }
+}
+
+/// The notification list as a PDF file.
+pub(crate) fn pdf_response(
+    list: &NotificationList,
+    lang: &crate::pages::Lang,
+) -> Result<Response, homeward_pdf::PdfError> {
+    let pdf = notification_pdf(list, lang)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"notification-list-{}.pdf\"",
+                    list.country
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::HeaderName::from_static("x-withheld"),
+                list.withheld.to_string(),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// The notification list laid out as a PDF table in the reader's language (Arabic shaped and
+/// right to left), names as written.
+pub(crate) fn notification_pdf(
+    list: &NotificationList,
+    lang: &crate::pages::Lang,
+) -> Result<Vec<u8>, homeward_pdf::PdfError> {
+    use homeward_pdf::{Block, Column, Direction, Document};
+    let col = |id: &str, weight: f32| Column {
+        title: lang.t(id),
+        weight,
+    };
+    let rows = list
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.registration_number.clone(),
+                r.names.clone(),
+                lang.key("sex", &r.sex),
+                r.date_of_birth.clone(),
+                lang.key("claim", &r.claim_state),
+                r.case_id.map(|c| format!("#{c}")).unwrap_or_default(),
+                if r.case_state.is_empty() {
+                    String::new()
+                } else {
+                    lang.key("rep-state", &r.case_state)
+                },
+                r.waiting_since.clone(),
+            ]
+        })
+        .collect();
+    let title = format!(
+        "{}: {}",
+        lang.t("rep-notification-list"),
+        country_text(&list.country, lang)
+    );
+    let doc = Document {
+        title: title.clone(),
+        lang: lang.code().to_owned(),
+        direction: if lang.dir() == "rtl" {
+            Direction::Rtl
+        } else {
+            Direction::Ltr
+        },
+        header: "homeward".to_owned(),
+        mark: lang.t("rep-confidential"),
+        footer: lang.t("rep-pdf-footer"),
+        page_label: String::new(),
+        blocks: vec![
+            Block::Title(title),
+            Block::para(format!(
+                "{}: {} · {}: {}",
+                lang.t("rep-listed"),
+                list.rows.len(),
+                lang.t("rep-withheld"),
+                list.withheld
+            )),
+            Block::Space(6.0),
+            Block::Table {
+                columns: vec![
+                    col("col-registration", 1.9),
+                    col("col-names", 2.4),
+                    col("col-sex", 0.7),
+                    col("rep-born", 1.3),
+                    col("col-claim-state", 1.1),
+                    col("rep-case", 0.6),
+                    col("rep-state", 1.3),
+                    col("rep-since", 1.5),
+                ],
+                rows,
+            },
+        ],
+    };
+    homeward_pdf::render(&doc)
 }
 
 #[utoipa::path(
@@ -629,6 +828,7 @@ async fn add_agreement(
         add_consent,
         approve,
         disclosures,
+        dossier,
         queue,
         notification_list,
         country_profiles,

@@ -474,3 +474,356 @@ async fn a_mother_and_children_case_walks_to_handover_through_the_pages() {
         assert!(page.text().contains("تم التسليم"), "{}", page.text());
     }
 }
+
+fn api_get(uri: &str, token: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The text of a PDF, when pdftotext (poppler-utils) is installed.
+fn pdftotext(pdf: &[u8], name: &str) -> Option<String> {
+    let path = std::env::temp_dir().join(format!("{name}-{}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok();
+    let _ = std::fs::remove_file(&path);
+    let out = out?;
+    assert!(out.status.success(), "pdftotext failed");
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// A claimant of `country` who claims no French nationality.
+async fn claimant_of(app: &App, country: &str) -> i64 {
+    let page = app
+        .store()
+        .list_persons(
+            &PersonFilter {
+                nationality: Some(country.into()),
+                ..PersonFilter::default()
+            },
+            500,
+            0,
+        )
+        .await
+        .unwrap();
+    for p in page.items {
+        let claims = app.store().claims_of(&[p.id]).await.unwrap();
+        if claims.iter().all(|c| c.country_code != "FR") {
+            return p.id;
+        }
+    }
+    panic!("no {country} claimant");
+}
+
+async fn consent(router: &Router, app: &App, worker: &str, person: i64, country: &str) {
+    let child = app
+        .store()
+        .person(PersonId(person))
+        .await
+        .unwrap()
+        .age_on(test_now().date())
+        .unwrap()
+        < 18;
+    let r = send(
+        router,
+        post(
+            &format!("/persons/{person}/disclosures"),
+            worker,
+            &form(&[
+                ("kind", "consent"),
+                ("country", country),
+                ("given_by", if child { "guardian" } else { "person" }),
+                ("given_by_name", "recorded at the interview"),
+                ("agreed", "yes"),
+            ]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_french_consular_officer_sees_only_french_claimants_on_every_page_and_download() {
+    for db in backends().await {
+        let app = homeward_testkit::app(&db).await;
+        demo(&app).await;
+        let worker = account(&app, "amal", "case_worker", None).await;
+        let consul = account(&app, "consul-fr", "consular_officer", Some("FR")).await;
+        let router = homeward_web::router(app.clone());
+        let (mother, children) = family_of(&app, "FR").await;
+        let turk = claimant_of(&app, "TR").await;
+        let open = |country: &'static str, members: Vec<String>| {
+            let router = router.clone();
+            let worker = worker.clone();
+            async move {
+                let r = send(
+                    &router,
+                    post(
+                        "/cases/new",
+                        &worker,
+                        &form(&[("country", country), ("members", &members.join(" "))]),
+                    ),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+                r.headers[header::LOCATION]
+                    .to_str()
+                    .unwrap()
+                    .trim_start_matches("/cases/")
+                    .parse::<i64>()
+                    .unwrap()
+            }
+        };
+        let mut fr_members = vec![number(&app, mother).await];
+        for c in &children {
+            fr_members.push(number(&app, *c).await);
+        }
+        let fr_case = open("FR", fr_members).await;
+        let tr_number = number(&app, turk).await;
+        let tr_case = open("TR", vec![tr_number.clone()]).await;
+
+        // Cases: the list holds only France's; another country's case answers like none.
+        let r = send(&router, get("/cases", &consul, "en")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let body = r.text();
+        assert!(body.contains(&format!("data-case=\"{fr_case}\"")), "{body}");
+        assert!(
+            !body.contains(&format!("data-case=\"{tr_case}\"")),
+            "{body}"
+        );
+        let r = send(&router, get("/cases?country=TR", &consul, "en")).await;
+        assert!(!r.text().contains(&format!("data-case=\"{tr_case}\"")));
+        let hidden = send(&router, get(&format!("/cases/{tr_case}"), &consul, "en")).await;
+        let missing = send(&router, get("/cases/999999", &consul, "en")).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(hidden.bytes, missing.bytes, "the same answer as no case");
+        let v = version(&app, tr_case).await;
+        let r = send(
+            &router,
+            post(
+                &format!("/cases/{tr_case}/steps"),
+                &consul,
+                &form(&[("to", "nationality_confirmed"), ("version", &v)]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = send(
+            &router,
+            api_get(&format!("/api/v1/cases/{tr_case}"), &consul),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = send(&router, get(&format!("/cases/{fr_case}"), &consul, "en")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.text().contains(&tr_number));
+
+        // The queue: their own country only.
+        let r = send(&router, get("/embassy-queue", &consul, "en")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.headers[header::LOCATION], "/embassy-queue/FR");
+        let r = send(&router, get("/embassy-queue/FR", &consul, "en")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text().contains(&format!("data-case=\"{fr_case}\"")));
+        let r = send(&router, get("/embassy-queue/TR", &consul, "en")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = send(&router, get("/embassy-queue/TR", &worker, "en")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text().contains(&format!("data-case=\"{tr_case}\"")));
+
+        // The notification list: French claimants with consent, in CSV, XLSX and PDF; the
+        // Turkish claimant's consent to Turkey does not put them on France's list.
+        consent(&router, &app, &worker, mother, "FR").await;
+        consent(&router, &app, &worker, children[0], "FR").await;
+        consent(&router, &app, &worker, turk, "TR").await;
+        let mother_number = number(&app, mother).await;
+        for format in ["csv", "xlsx", "pdf"] {
+            let r = send(
+                &router,
+                get(
+                    &format!("/embassy-queue/FR/notification-list?format={format}"),
+                    &consul,
+                    "ar",
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{format}: {}", r.text());
+            let withheld: usize = r.headers["x-withheld"].to_str().unwrap().parse().unwrap();
+            assert!(withheld > 0, "persons without consent are left out");
+            match format {
+                "csv" => {
+                    let text = r.text();
+                    let numbers: Vec<&str> = text
+                        .lines()
+                        .skip(1)
+                        .map(|l| l.split(',').next().unwrap())
+                        .collect();
+                    assert_eq!(numbers.len(), 2, "{text}");
+                    assert!(numbers.contains(&mother_number.as_str()));
+                    assert!(!text.contains(&tr_number));
+                }
+                "xlsx" => assert!(r.bytes.starts_with(b"PK")),
+                _ => {
+                    assert!(r.bytes.starts_with(b"%PDF-"));
+                    if let Some(text) = pdftotext(&r.bytes, "notification") {
+                        assert!(text.contains(&mother_number), "{text}");
+                        assert!(!text.contains(&tr_number), "{text}");
+                        assert!(text.contains("قائمة الإبلاغ"), "{text}");
+                    }
+                }
+            }
+            let r = send(
+                &router,
+                get(
+                    &format!("/embassy-queue/TR/notification-list?format={format}"),
+                    &consul,
+                    "en",
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{format}");
+        }
+        let r = send(
+            &router,
+            api_get(
+                "/api/v1/embassy-queue/TR/notification-list?format=pdf",
+                &consul,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Dossiers: another country's person answers like none, on the page and the API.
+        for uri in [
+            format!("/persons/{turk}/dossier"),
+            format!("/persons/{turk}/dossier?to=TR"),
+        ] {
+            let r = send(&router, get(&uri, &consul, "en")).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        }
+        for uri in [
+            format!("/api/v1/persons/{turk}/dossier.pdf?lang=ar"),
+            format!("/api/v1/persons/{turk}/dossier.pdf?lang=ar&to=TR"),
+            format!("/api/v1/persons/{mother}/dossier.pdf?lang=ar&to=TR"),
+        ] {
+            let r = send(&router, get(&uri, &consul, "en")).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {}", r.text());
+        }
+        let r = send(
+            &router,
+            get(&format!("/persons/{mother}/dossier"), &consul, "en"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        // The register is the ministry's: an embassy does not read it.
+        let r = send(
+            &router,
+            get(&format!("/persons/{mother}/disclosures"), &consul, "en"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = send(
+            &router,
+            get(&format!("/persons/{mother}/disclosures"), &worker, "en"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let body = r.text();
+        assert!(body.contains("notification list (pdf)"), "{body}");
+        assert!(body.contains("France (FR)"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn the_dossier_download_records_its_disclosure_and_its_arabic_extracts() {
+    let db = &backends().await[0];
+    let clock = homeward_app::ManualClock::new(test_now());
+    let app = homeward_testkit::app_with_clock(db, clock.clone()).await;
+    demo(&app).await;
+    let worker = account(&app, "amal", "case_worker", None).await;
+    let router = homeward_web::router(app.clone());
+    let (mother, _) = family_of(&app, "FR").await;
+    let mother_number = number(&app, mother).await;
+    let uri = format!("/api/v1/persons/{mother}/dossier.pdf?lang=ar&to=FR");
+
+    // Without consent nothing is released, and nothing is written.
+    let r = send(&router, get(&uri, &worker, "en")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("HW-REPAT-0036"));
+    consent(&router, &app, &worker, mother, "FR").await;
+
+    // The person file's button leads to the dossier page; it downloads from the API.
+    let r = send(&router, get(&format!("/persons/{mother}"), &worker, "en")).await;
+    assert!(
+        r.text()
+            .contains(&format!("href=\"/persons/{mother}/dossier\"")),
+        "{}",
+        r.text()
+    );
+    let r = send(
+        &router,
+        get(&format!("/persons/{mother}/dossier?to=FR"), &worker, "en"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text()
+            .contains(&format!("action=\"/api/v1/persons/{mother}/dossier.pdf\""))
+    );
+    let r = send(&router, get(&uri, &worker, "en")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    if let Some(text) = pdftotext(&r.bytes, "dossier") {
+        assert!(text.contains("ملف الإعادة إلى الوطن"), "{text}");
+        assert!(text.contains("صيغ الاسم"), "{text}");
+        assert!(text.contains(&mother_number), "{text}");
+    } else {
+        eprintln!("pdftotext not installed (poppler-utils): text check skipped");
+    }
+    let register = app
+        .disclosures_for(
+            &homeward_domain::access::Principal {
+                user_id: 0,
+                username: "t".into(),
+                role: homeward_domain::access::Role::CaseWorker,
+                country: None,
+                site: None,
+            },
+            PersonId(mother),
+        )
+        .await
+        .unwrap();
+    assert_eq!(register.len(), 1, "{register:?}");
+    assert_eq!(register[0].channel, "dossier");
+    assert_eq!(register[0].to_country, "FR");
+
+    // Later, the password must be given again before another release.
+    clock.advance(chrono::Duration::minutes(11));
+    let r = send(&router, get(&uri, &worker, "en")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = send(
+        &router,
+        get(&format!("/persons/{mother}/dossier?to=FR"), &worker, "en"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap();
+    assert!(
+        to.starts_with(&format!("/account/confirm?next=/persons/{mother}/dossier")),
+        "{to}"
+    );
+    assert_eq!(
+        app.store().disclosures_of(mother).await.unwrap().len(),
+        1,
+        "a refused download writes nothing"
+    );
+}

@@ -11,6 +11,8 @@
 
 mod cases;
 mod consent;
+mod dossier;
+mod queue;
 
 use std::collections::HashMap;
 
@@ -36,6 +38,13 @@ pub fn routes() -> Router<App> {
             get(consent::register).post(consent::record),
         )
         .route("/consents/{id}/approve", post(consent::approve))
+        .route("/persons/{id}/dossier", get(dossier::form))
+        .route("/embassy-queue", get(queue::choose))
+        .route("/embassy-queue/{code}", get(queue::page))
+        .route(
+            "/embassy-queue/{code}/notification-list",
+            get(queue::download),
+        )
 }
 
 impl Layout {
@@ -44,6 +53,12 @@ impl Layout {
     /// sites).
     pub fn rep_can_cases(&self) -> bool {
         self.can_export || (self.can_read && !self.can_sites)
+    }
+
+    /// May read the disclosure register and record consent: case workers (the only role that
+    /// exports).
+    pub fn rep_can_register(&self) -> bool {
+        self.can_export
     }
 
     /// May read the countries' stances, requirements and agreements.
@@ -155,4 +170,30 @@ fn with_status(mut r: Response, status: StatusCode) -> Response {
 /// A country's name in the reader's language, with its code.
 fn country_name(code: &str, lang: &Lang) -> String {
     crate::api_repatriation::country_text(code, lang)
+}
+
+/// The recent password confirmation a bulk release needs; without it, the confirmation page
+/// that comes back to `back`.
+async fn confirmed(app: &App, ctx: &Ctx, back: &str) -> Result<(), PageError> {
+    match app.require_confirmation(&ctx.token).await {
+        Ok(()) => Ok(()),
+        Err(AppError::Authentication(_)) => Err(PageError::SeeOther(format!(
+            "/account/confirm?next={}",
+            encode(back)
+        ))),
+        Err(other) => Err(ctx.err(other)),
+    }
+}
+
+/// Percent-encodes a path and query for a `next=` parameter.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
