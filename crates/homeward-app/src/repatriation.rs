@@ -26,7 +26,7 @@ use homeward_store::repatriation::{
     AgreementRow, BidRow, CaseDetails, CaseFilter, CaseRow, ConsentRow, DisclosureRow, MemberRow,
     NewConsent, NewDisclosure, RequirementRow, TransitionRow,
 };
-use homeward_store::rows::{ClaimRow, PersonRow};
+use homeward_store::rows::{ClaimRow, EvidenceRow, PersonRow};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -1487,6 +1487,146 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(row)
+    }
+}
+
+/// A person's nationality verification as the principal may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationView {
+    /// The person.
+    pub person: PersonRow,
+    /// Names as written.
+    pub names: Vec<String>,
+    /// The claims (a consular officer: their own country's only), each with who decided it
+    /// and when.
+    pub claims: Vec<ClaimRow>,
+    /// The evidence of those claims.
+    pub evidence: Vec<EvidenceRow>,
+    /// Every claim was rejected: the person risks statelessness. Not given to a consular
+    /// officer, who does not see the other countries' claims it rests on.
+    pub statelessness_risk: Option<bool>,
+}
+
+impl App {
+    /// The nationality verification of a person: claims, evidence, decisions, and the
+    /// statelessness risk. A consular officer's read goes into the disclosure register.
+    pub async fn verification_for(
+        &self,
+        p: &Principal,
+        person: PersonId,
+    ) -> Result<VerificationView, AppError> {
+        authorize(p, Action::VerifyNationality)?;
+        if !self.can_see(p, person).await? {
+            return Err(AppError::NotFound("person".into()));
+        }
+        let file = self.store().person_file(person).await?;
+        let states: Vec<ClaimState> = file
+            .claims
+            .iter()
+            .filter_map(|c| ClaimState::parse("state", &c.state).ok())
+            .collect();
+        let risk = homeward_domain::nationality::statelessness_risk(&states);
+        let (claims, evidence, risk) = match person_scope(p) {
+            Scope::Country(c) => {
+                let claims: Vec<ClaimRow> = file
+                    .claims
+                    .into_iter()
+                    .filter(|x| x.country_code == c.as_str())
+                    .collect();
+                let ids: Vec<i64> = claims.iter().map(|x| x.id).collect();
+                let evidence = file
+                    .evidence
+                    .into_iter()
+                    .filter(|e| ids.contains(&e.claim_id))
+                    .collect();
+                (claims, evidence, None)
+            }
+            _ => (file.claims, file.evidence, Some(risk)),
+        };
+        self.log_consular_reads(p, &[person.0], "nationality verification", "verification")
+            .await?;
+        Ok(VerificationView {
+            names: file.names.into_iter().map(|n| n.text).collect(),
+            person: file.person,
+            claims,
+            evidence,
+            statelessness_risk: risk,
+        })
+    }
+
+    /// A claim the principal may work on: of a person they see, and for a consular officer
+    /// of their own country; anything else answers like no claim.
+    async fn workable_claim(&self, p: &Principal, claim: i64) -> Result<ClaimRow, AppError> {
+        authorize(p, Action::VerifyNationality)?;
+        let row = match self.store().claim(claim).await {
+            Ok(r) => r,
+            Err(homeward_store::StoreError::NotFound(_)) => {
+                return Err(AppError::NotFound("claim".into()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let visible = self.can_see(p, PersonId(row.person_id)).await?
+            && match person_scope(p) {
+                Scope::Country(c) => row.country_code == c.as_str(),
+                _ => true,
+            };
+        if visible {
+            Ok(row)
+        } else {
+            Err(AppError::NotFound("claim".into()))
+        }
+    }
+
+    /// Adds a nationality claim as the principal (a consular officer: their own country's).
+    pub async fn add_claim_for(
+        &self,
+        p: &Principal,
+        person: PersonId,
+        country: &str,
+    ) -> Result<ClaimRow, AppError> {
+        authorize(p, Action::VerifyNationality)?;
+        if !self.can_see(p, person).await? {
+            return Err(AppError::NotFound("person".into()));
+        }
+        if let Scope::Country(c) = person_scope(p)
+            && !country.trim().eq_ignore_ascii_case(c.as_str())
+        {
+            return Err(Invalid::one(
+                "country",
+                "HW-REPAT-0041",
+                format!("an embassy records claims for its own country ({c}) only"),
+            )
+            .into());
+        }
+        self.add_claim(&Actor::named(&p.username), person, country)
+            .await
+    }
+
+    /// Records a verification decision on a claim, with who and when.
+    pub async fn decide_claim_for(
+        &self,
+        p: &Principal,
+        claim: i64,
+        version: i64,
+        state: &str,
+    ) -> Result<ClaimRow, AppError> {
+        self.workable_claim(p, claim).await?;
+        self.decide_claim(&Actor::named(&p.username), claim, version, state)
+            .await
+    }
+
+    /// Adds an evidence item to a claim.
+    pub async fn add_evidence_for(
+        &self,
+        p: &Principal,
+        claim: i64,
+        kind: &str,
+        reference: &str,
+        note: &str,
+    ) -> Result<EvidenceRow, AppError> {
+        self.workable_claim(p, claim).await?;
+        self.add_evidence(&Actor::named(&p.username), claim, kind, reference, note)
+            .await
     }
 }
 

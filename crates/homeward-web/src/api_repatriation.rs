@@ -49,6 +49,7 @@ pub fn routes() -> Router<App> {
         .route("/consents/{id}/approval", post(approve))
         .route("/persons/{id}/disclosures", get(disclosures))
         .route("/persons/{id}/dossier.pdf", get(dossier))
+        .route("/persons/{id}/verification", get(verification))
         .route("/embassy-queue/{code}", get(queue))
         .route(
             "/embassy-queue/{code}/notification-list",
@@ -365,6 +366,25 @@ async fn disclosures(
 ) -> ApiResult<Json<Value>> {
     let items = app.disclosures_for(&auth.0, PersonId(id)).await?;
     Ok(Json(json!({ "items": items })))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/verification",
+    tag = "repatriation",
+    summary = "Nationality verification of a person: claims with who decided them and when, evidence, and the statelessness risk when every claim is rejected (not given to consular officers, who see their own country's claims only)",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 401, description = "no session", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody)),
+    security(("session" = []))
+)]
+async fn verification(
+    auth: Auth,
+    State(app): State<App>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(
+        app.verification_for(&auth.0, PersonId(id)).await?
+    )))
 }
 
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
@@ -829,6 +849,7 @@ async fn add_agreement(
         approve,
         disclosures,
         dossier,
+        verification,
         queue,
         notification_list,
         country_profiles,

@@ -827,3 +827,162 @@ async fn the_dossier_download_records_its_disclosure_and_its_arabic_extracts() {
         "a refused download writes nothing"
     );
 }
+
+#[tokio::test]
+async fn evidence_and_decisions_per_claim_flag_statelessness_when_every_claim_is_rejected() {
+    for db in backends().await {
+        let app = homeward_testkit::app(&db).await;
+        demo(&app).await;
+        let worker = account(&app, "amal", "case_worker", None).await;
+        let consul = account(&app, "consul-fr", "consular_officer", Some("FR")).await;
+        let router = homeward_web::router(app.clone());
+        // A claimant of one country only, not France.
+        let page = app
+            .store()
+            .list_persons(&PersonFilter::default(), 2000, 0)
+            .await
+            .unwrap();
+        let mut subject = None;
+        for p in &page.items {
+            let claims = app.store().claims_of(&[p.id]).await.unwrap();
+            if claims.len() == 1 && claims[0].country_code != "FR" {
+                subject = Some((p.id, claims[0].clone()));
+                break;
+            }
+        }
+        let (id, claim) = subject.expect("a claimant of one country");
+
+        // The embassy of another country does not see this person's verification at all.
+        let r = send(
+            &router,
+            get(&format!("/persons/{id}/verification"), &consul, "en"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = send(
+            &router,
+            post(
+                &format!("/claims/{}/evidence", claim.id),
+                &consul,
+                &form(&[("kind", "interview_record"), ("reference", "x")]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Evidence without its reference is refused beside the claim, nothing written.
+        let r = send(
+            &router,
+            post(
+                &format!("/claims/{}/evidence", claim.id),
+                &worker,
+                &form(&[("kind", "document_sighted"), ("reference", " ")]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("HW-EVIDENCE-0001"));
+        let r = send(
+            &router,
+            post(
+                &format!("/claims/{}/evidence", claim.id),
+                &worker,
+                &form(&[
+                    ("kind", "interview_record"),
+                    ("reference", "INT-2018-0042"),
+                    ("note", "says she was born abroad"),
+                ]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // Decisions: claimed → under verification → rejected (a direct jump is refused).
+        let decide = |state: &'static str| {
+            let router = router.clone();
+            let worker = worker.clone();
+            let app = app.clone();
+            let claim = claim.id;
+            async move {
+                let v = app.store().claim(claim).await.unwrap().version.to_string();
+                send(
+                    &router,
+                    post(
+                        &format!("/claims/{claim}/decision"),
+                        &worker,
+                        &form(&[("state", state), ("version", &v)]),
+                    ),
+                )
+                .await
+            }
+        };
+        if claim.state == "claimed" {
+            let r = decide("rejected").await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.text().contains("HW-CLAIM-0001"));
+        }
+        if claim.state != "under_verification" {
+            let r = decide("under_verification").await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        }
+        let r = decide("rejected").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+        let r = send(
+            &router,
+            get(&format!("/persons/{id}/verification"), &worker, "en"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let body = r.text();
+        assert!(body.contains("id=\"stateless\""), "{body}");
+        assert!(body.contains("INT-2018-0042"), "{body}");
+        assert!(
+            body.contains("Decided by: <bdi>amal, 1 February 2018"),
+            "{body}"
+        );
+        let r = send(&router, get(&format!("/persons/{id}"), &worker, "ar")).await;
+        assert!(r.text().contains("خطر انعدام الجنسية"));
+        let r = send(
+            &router,
+            api_get(&format!("/api/v1/persons/{id}/verification"), &worker),
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_slice(&r.bytes).unwrap();
+        assert_eq!(v["statelessness_risk"], true, "{v}");
+        assert_eq!(v["claims"][0]["decided_by"], "amal");
+        assert_eq!(v["evidence"][0]["reference"], "INT-2018-0042");
+
+        // New evidence reopens the verification: the flag goes.
+        let r = decide("under_verification").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = send(
+            &router,
+            get(&format!("/persons/{id}/verification"), &worker, "en"),
+        )
+        .await;
+        assert!(!r.text().contains("id=\"stateless\""));
+
+        // An embassy records claims for its own country only.
+        let (mother, _) = family_of(&app, "FR").await;
+        let r = send(
+            &router,
+            post(
+                &format!("/persons/{mother}/verification"),
+                &consul,
+                &form(&[("country", "DE")]),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("HW-REPAT-0041"));
+        let r = send(
+            &router,
+            get(&format!("/persons/{mother}/verification"), &consul, "en"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let body = r.text();
+        assert_eq!(body.matches("class=\"card claim\"").count(), 1, "{body}");
+        assert!(!body.contains("id=\"stateless\""));
+    }
+}

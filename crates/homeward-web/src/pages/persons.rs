@@ -567,6 +567,14 @@ async fn show_file(ctx: Ctx, app: &App, id: i64, forms: FileForms) -> Result<Res
             flags.push(lang.t(id));
         }
     }
+    let states: Vec<ClaimState> = file
+        .claims
+        .iter()
+        .filter_map(|c| ClaimState::parse("state", &c.state).ok())
+        .collect();
+    if homeward_domain::nationality::statelessness_risk(&states) {
+        flags.push(lang.t("rep-flag-stateless"));
+    }
     let names = file
         .names
         .iter()

@@ -13,6 +13,7 @@ mod cases;
 mod consent;
 mod dossier;
 mod queue;
+mod verification;
 
 use std::collections::HashMap;
 
@@ -45,6 +46,12 @@ pub fn routes() -> Router<App> {
             "/embassy-queue/{code}/notification-list",
             get(queue::download),
         )
+        .route(
+            "/persons/{id}/verification",
+            get(verification::page).post(verification::claim),
+        )
+        .route("/claims/{id}/evidence", post(verification::evidence))
+        .route("/claims/{id}/decision", post(verification::decide))
 }
 
 impl Layout {
