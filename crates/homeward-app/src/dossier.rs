@@ -135,7 +135,7 @@ impl App {
             } else {
                 Vec::new()
             };
-            entries.push(self.person_entry(
+            let mut entry = self.person_entry(
                 p,
                 relation,
                 file,
@@ -144,7 +144,12 @@ impl App {
                 &sites,
                 lang,
                 sees_custody,
-            ));
+            );
+            // care: fitness to travel and essential medical needs, nothing more of health.
+            if authorize(p, Action::ReadFitnessToTravel).is_ok() {
+                entry.fitness = self.dossier_fitness(&file.person).await?;
+            }
+            entries.push(entry);
         }
 
         // Disclosures first, in one transaction: who may be released decides who is printed.
@@ -214,6 +219,28 @@ impl App {
             withheld,
             disclosures,
         })
+    }
+
+    /// The latest fitness-to-travel assessment with the essential medical needs in its note.
+    async fn dossier_fitness(
+        &self,
+        person: &homeward_store::rows::PersonRow,
+    ) -> Result<Option<homeward_pdf::dossier::Fitness>, AppError> {
+        let t = self.travel_health_of(person).await?;
+        Ok(t.fitness.map(|f| {
+            let mut note = f.fitness_note;
+            if !t.essential_needs.is_empty() {
+                if !note.is_empty() {
+                    note.push_str("; ");
+                }
+                note.push_str(&t.essential_needs.join("; "));
+            }
+            homeward_pdf::dossier::Fitness {
+                fit: f.fit,
+                assessed_on: f.assessed_on,
+                note,
+            }
+        }))
     }
 
     /// The receiving country: asked for, or the officer's own, or the only one claimed.
@@ -416,7 +443,7 @@ impl App {
             father_unknown: person.father_unknown,
             father_name: person.father_name.clone().filter(|s| !s.trim().is_empty()),
             custody,
-            // No fitness-to-travel record exists in the registry yet: the dossier says so.
+            // Filled from the care module's record by the caller; none yet says so.
             fitness: None,
         }
     }

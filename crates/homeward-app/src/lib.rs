@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod backup;
+pub mod care;
 pub mod clock;
 pub mod courts;
 pub mod demo;

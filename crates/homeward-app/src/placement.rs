@@ -326,9 +326,18 @@ impl App {
                 "overriding the placement of a child needs a best-interests decision reference",
             ));
         }
-        errors.finish()?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
+        if let Some(r) = bid
+            && overridden
+        {
+            match crate::care::check_reference(&mut tx, &[id.0], r).await {
+                Ok(()) => {}
+                Err(AppError::Invalid(inv)) => errors.extend(inv),
+                Err(e) => return Err(e),
+            }
+        }
+        errors.finish()?;
         let row = tx
             .insert_decision(
                 &NewDecision {
@@ -660,6 +669,9 @@ impl App {
         actor: &Actor,
         plan: &MovePlan<'_>,
     ) -> Result<(), AppError> {
+        if let Some(r) = plan.best_interests_ref {
+            crate::care::check_reference(tx, plan.persons, r).await?;
+        }
         let mut order = plan.persons.to_vec();
         let mut mothers = Vec::new();
         for p in plan.persons {
@@ -947,6 +959,8 @@ impl App {
                 }
             }
         }
+        // care: overdue care plan reviews, pending best-interests decisions
+        tasks.extend(self.care_tasks(today).await?);
         let mut added = 0;
         let mut tx = self.store().begin().await?;
         for (kind, team, person, due, detail, key) in &tasks {

@@ -403,6 +403,9 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let before = tx.person(id).await?;
+        if let Some(r) = draft.best_interests_ref.as_deref() {
+            crate::care::check_reference(&mut tx, &[id.0], r).await?;
+        }
         let episode = self.move_in(&mut tx, actor, id, draft).await?;
         tx.audit(event(
             actor,

@@ -139,6 +139,20 @@ pub enum Action {
     ReportIncidents,
     /// Record follow-up actions on an incident and change its status.
     ManageIncidents,
+    // care and health
+    /// See care plans, best-interests procedures, programmes, schooling and their care notes.
+    ReadCare,
+    /// Record care plans, reviews, best-interests procedures, programmes and schooling.
+    WriteCare,
+    /// See health records (pregnancy, chronic conditions, disabilities).
+    ReadHealth,
+    /// Record health facts and fitness to travel.
+    WriteHealth,
+    /// See fitness to travel and essential medical needs, nothing more (a consular officer,
+    /// within their country's scope).
+    ReadFitnessToTravel,
+    /// See the monitors' view: aggregate care and protection figures, no identities.
+    ReadMonitorView,
 }
 
 /// Which persons a principal may see.
@@ -195,6 +209,13 @@ pub fn authorize(p: &Principal, action: Action) -> Result<(), Denied> {
         // courts and protection
         (JudicialLiaison | CaseWorker, ReadLegalCases | ManageLegalCases) => true,
         (CaseWorker | Monitor, ReadIncidents | ReportIncidents | ManageIncidents) => true,
+        // care and health: case workers only; an embassy sees fitness to travel alone
+        (
+            CaseWorker,
+            ReadCare | WriteCare | ReadHealth | WriteHealth | ReadFitnessToTravel | ReadMonitorView,
+        ) => true,
+        (ConsularOfficer, ReadFitnessToTravel) => p.country.is_some(),
+        (Monitor | Administrator, ReadMonitorView) => true,
         _ => false,
     };
     if allowed { Ok(()) } else { Err(Denied) }
@@ -258,6 +279,32 @@ mod tests {
         assert!(authorize(&judge, Action::ManageLegalCases).is_ok());
         assert!(authorize(&who(Role::Registrar, None), Action::ReadLegalCases).is_err());
         assert!(authorize(&who(Role::Monitor, None), Action::ReadLegalCases).is_err());
+    }
+
+    #[test]
+    fn care_notes_and_health_are_for_case_workers_only() {
+        for r in Role::ALL {
+            let p = who(r, Some("FR"));
+            for a in [
+                Action::ReadCare,
+                Action::WriteCare,
+                Action::ReadHealth,
+                Action::WriteHealth,
+            ] {
+                assert_eq!(
+                    authorize(&p, a).is_ok(),
+                    r == Role::CaseWorker,
+                    "{r:?} {a:?}"
+                );
+            }
+            assert_eq!(
+                authorize(&p, Action::ReadFitnessToTravel).is_ok(),
+                matches!(r, Role::CaseWorker | Role::ConsularOfficer),
+                "{r:?}"
+            );
+        }
+        let unbound = who(Role::ConsularOfficer, None);
+        assert!(authorize(&unbound, Action::ReadFitnessToTravel).is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod care;
 pub mod country;
 pub mod courts;
 pub mod custody;

@@ -114,6 +114,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_courts_incidents.sql"),
         postgres: include_str!("../migrations/postgres/0008_courts_incidents.sql"),
     },
+    Migration {
+        version: 9,
+        name: "care_health",
+        sqlite: include_str!("../migrations/sqlite/0009_care_health.sql"),
+        postgres: include_str!("../migrations/postgres/0009_care_health.sql"),
+    },
 ];
 
 impl Store {

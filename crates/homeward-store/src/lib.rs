@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod care;
 mod connect;
 pub mod courts;
 pub mod custody;
