@@ -986,3 +986,76 @@ async fn evidence_and_decisions_per_claim_flag_statelessness_when_every_claim_is
         assert!(!body.contains("id=\"stateless\""));
     }
 }
+
+#[tokio::test]
+async fn the_country_page_shows_stance_requirements_and_dated_agreements() {
+    let db = &backends().await[0];
+    let app = homeward_testkit::app(db).await;
+    demo(&app).await;
+    let consul = account(&app, "consul-fr", "consular_officer", Some("FR")).await;
+    let admin = account(&app, "root", "administrator", None).await;
+    let registrar = account(&app, "reg", "registrar", None).await;
+    let router = homeward_web::router(app.clone());
+
+    let r = send(&router, get("/repatriation/countries", &consul, "en")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    assert!(
+        body.contains("<tr data-country=\"FR\">") && body.contains("data-stance=\"children_only\""),
+        "{body}"
+    );
+    let r = send(&router, get("/repatriation/countries/FR", &consul, "ar")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    assert!(body.contains("فحص الحمض النووي"), "{body}");
+    assert!(body.contains("Statement: children only"), "{body}");
+    assert!(
+        !body.contains("id=\"form-agreement\""),
+        "embassies add nothing"
+    );
+    let r = send(
+        &router,
+        post(
+            "/repatriation/countries/FR",
+            &consul,
+            &form(&[("what", "agreement"), ("concluded_on", "2018-01-15")]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&router, get("/repatriation/countries", &registrar, "en")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // An administrator adds a dated agreement; one without a title is refused.
+    let r = send(
+        &router,
+        post(
+            "/repatriation/countries/FR",
+            &admin,
+            &form(&[("what", "agreement"), ("concluded_on", "2018-01-15")]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("HW-REPAT-0040"));
+    let r = send(
+        &router,
+        post(
+            "/repatriation/countries/FR",
+            &admin,
+            &form(&[
+                ("what", "agreement"),
+                ("concluded_on", "2018-01-15"),
+                ("title", "Exchange of letters on twelve orphans"),
+            ]),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = send(&router, get("/repatriation/countries/FR", &admin, "en")).await;
+    let body = r.text();
+    let newest = body.find("Exchange of letters on twelve orphans").unwrap();
+    let older = body.find("Statement: children only").unwrap();
+    assert!(newest < older, "newest first: {body}");
+    assert!(body.contains("15 January 2018"));
+}

@@ -11,6 +11,7 @@
 
 mod cases;
 mod consent;
+mod countries;
 mod dossier;
 mod queue;
 mod verification;
@@ -52,6 +53,11 @@ pub fn routes() -> Router<App> {
         )
         .route("/claims/{id}/evidence", post(verification::evidence))
         .route("/claims/{id}/decision", post(verification::decide))
+        .route("/repatriation/countries", get(countries::list))
+        .route(
+            "/repatriation/countries/{code}",
+            get(countries::page).post(countries::add),
+        )
 }
 
 impl Layout {

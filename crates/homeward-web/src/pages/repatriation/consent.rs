@@ -223,8 +223,10 @@ pub async fn approve(
             let errors = refused(&ctx, e)?;
             // The page the form came from: the person is read again through the scoped reads.
             let person = f.v("person").trim().parse::<i64>().unwrap_or(-1);
-            let mut f = Fields::default();
-            f.errors = errors;
+            let f = Fields {
+                errors,
+                ..Fields::default()
+            };
             let page = show(&app, ctx, person, f, "approve", false).await?;
             Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
         }
