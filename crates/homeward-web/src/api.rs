@@ -94,6 +94,7 @@ pub fn routes() -> Router<App> {
         .merge(crate::api_account::routes())
         .merge(crate::api_identity::routes())
         .merge(crate::api_repatriation::routes())
+        .merge(crate::api_courts::routes())
         .merge(crate::api_care::routes())
 }
 
@@ -1506,6 +1507,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::api_account::doc());
     doc.merge(crate::api_identity::doc());
     doc.merge(crate::api_repatriation::doc());
+    doc.merge(crate::api_courts::doc());
     doc.merge(crate::api_care::doc());
     doc
 }

@@ -6,6 +6,7 @@
 
 mod api;
 mod api_account;
+mod api_courts;
 mod api_care;
 mod api_identity;
 mod api_repatriation;
