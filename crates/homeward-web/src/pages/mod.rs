@@ -8,6 +8,7 @@
 
 mod account;
 mod assets;
+mod courts;
 mod custody;
 mod family;
 mod i18n;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<App> {
         .merge(custody::routes())
         .merge(identity::routes())
         .merge(repatriation::routes())
+        .merge(courts::routes())
 }
 
 /// What every page shows around its content: language, who is signed in, what they may do.
