@@ -360,6 +360,14 @@ async fn a_mother_and_children_case_walks_to_handover_through_the_pages() {
             .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         }
+        // The embassy sees the decisions, never the assessment nor the panel.
+        let theirs = send(&router, get(&format!("/cases/{case}"), &consul, "en")).await;
+        let ours = send(&router, get(&format!("/cases/{case}"), &worker, "en")).await;
+        assert!(ours.text().contains("Grandparents in Lyon"));
+        assert!(ours.text().contains("Dr. Salim R."));
+        assert!(theirs.text().contains("Return without the mother"));
+        assert!(!theirs.text().contains("Grandparents in Lyon"));
+        assert!(!theirs.text().contains("Dr. Salim R."));
         // A risk found is refused as a clearance.
         let r = step(
             &router,
