@@ -147,7 +147,13 @@ impl App {
     /// Whether `p` may see the person `id` at all.
     pub async fn can_see(&self, p: &Principal, id: PersonId) -> Result<bool, AppError> {
         Ok(match person_scope(p) {
-            Scope::All => true,
+            // A person that does not exist is seen by no one, so every caller answers "not
+            // found" for it exactly as for a hidden one.
+            Scope::All => match self.store().person(id).await {
+                Ok(_) => true,
+                Err(homeward_store::StoreError::NotFound(_)) => false,
+                Err(e) => return Err(e.into()),
+            },
             Scope::Country(c) => self
                 .store()
                 .claims_of(&[id.0])
