@@ -725,11 +725,11 @@ pub(crate) fn notification_pdf(
             Block::Table {
                 columns: vec![
                     col("col-registration", 1.9),
-                    col("col-names", 2.4),
-                    col("col-sex", 0.7),
-                    col("rep-born", 1.3),
+                    col("col-names", 2.1),
+                    col("col-sex", 0.9),
+                    col("rep-born", 1.7),
                     col("col-claim-state", 1.1),
-                    col("rep-case", 0.6),
+                    col("rep-case", 0.8),
                     col("rep-state", 1.3),
                     col("rep-since", 1.5),
                 ],
