@@ -402,7 +402,7 @@ fn excel_day(serial: f64) -> String {
 }
 
 /// The first sheet of an XLSX workbook as CSV text, so both formats read alike.
-fn xlsx_to_csv(bytes: &[u8]) -> Result<String, AppError> {
+pub(crate) fn xlsx_to_csv(bytes: &[u8]) -> Result<String, AppError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |m: String| invalid("file", "HW-IDE-0010", format!("file: {m}"));
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
@@ -882,7 +882,7 @@ impl App {
     }
 
     /// Ranks registry candidates for an engine record, in the principal's scope.
-    async fn candidates(
+    pub(crate) async fn candidates(
         &self,
         p: &Principal,
         queries: Vec<Record>,

@@ -2,7 +2,9 @@
 
 mod config;
 mod dossier_cmd;
+mod import_cmd;
 mod match_cmd;
+mod report_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,6 +113,13 @@ enum Command {
     },
     /// A repatriation dossier PDF for one embassy (records the disclosure).
     Dossier(dossier_cmd::DossierArgs),
+    /// Import a registration spreadsheet (CSV or XLSX): checked row by row, all or nothing.
+    Import(import_cmd::ImportArgs),
+    /// Reports: the situation report as PDF.
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -444,6 +453,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Dossier(args) => dossier_cmd::run(&app, args).await?,
+        Command::Import(args) => return import_cmd::run(&app, args).await,
+        Command::Report { command } => report_cmd::run(&app, command).await?,
         Command::Backup { out } => {
             let copied = app.backup(&out, &backup_key()?).await?;
             println!(

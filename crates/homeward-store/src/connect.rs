@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_care_health.sql"),
         postgres: include_str!("../migrations/postgres/0009_care_health.sql"),
     },
+    Migration {
+        version: 10,
+        name: "reports_imports",
+        sqlite: include_str!("../migrations/sqlite/0010_reports_imports.sql"),
+        postgres: include_str!("../migrations/postgres/0010_reports_imports.sql"),
+    },
 ];
 
 impl Store {

@@ -18,6 +18,7 @@ pub mod custody;
 pub mod files;
 pub mod identity;
 pub mod registry;
+pub mod reports;
 pub mod repatriation;
 pub mod rows;
 pub mod stats;

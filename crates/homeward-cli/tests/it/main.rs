@@ -2,6 +2,7 @@
 
 mod backup;
 mod dossier;
+mod import;
 
 use std::process::{Command, Output};
 

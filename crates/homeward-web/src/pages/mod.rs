@@ -8,6 +8,7 @@
 
 mod account;
 mod assets;
+mod charts;
 mod courts;
 mod custody;
 mod family;
@@ -15,6 +16,7 @@ mod i18n;
 mod identity;
 mod persons;
 mod register;
+mod reports;
 mod repatriation;
 mod search;
 mod session;
@@ -78,6 +80,7 @@ pub fn routes() -> Router<App> {
         .merge(custody::routes())
         .merge(identity::routes())
         .merge(repatriation::routes())
+        .merge(reports::routes())
         .merge(courts::routes())
 }
 

@@ -343,6 +343,7 @@ pub async fn csv(
     );
     out.push_str("\r\n");
     let mut offset = 0;
+    let mut written: i64 = 0;
     loop {
         let page = app
             .list_persons_for(&ctx.principal, filter.clone(), 1000, offset)
@@ -371,8 +372,29 @@ pub async fn csv(
                     .join(","),
             );
             out.push_str("\r\n");
+            written += 1;
         }
     }
+    // Every export is registered and audited before the file leaves.
+    let scope = match homeward_domain::access::person_scope(&ctx.principal) {
+        homeward_domain::access::Scope::Country(c) => c.to_string(),
+        homeward_domain::access::Scope::All => "all".to_owned(),
+        homeward_domain::access::Scope::None => "none".to_owned(),
+    };
+    app.record_export(
+        &ctx.principal,
+        &homeward_store::reports::NewExport {
+            username: &ctx.principal.username,
+            role: ctx.principal.role.key(),
+            what: "persons",
+            format: "csv",
+            row_count: written,
+            fields: &header.join(","),
+            scope: &scope,
+        },
+    )
+    .await
+    .map_err(|e| ctx.err(e))?;
     let mut r = out.into_response();
     let h = r.headers_mut();
     super::secure_headers(h);

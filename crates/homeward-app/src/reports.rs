@@ -1,0 +1,346 @@
+//! The dashboard's figures and the situation report.
+//!
+//! Every figure is an aggregate computed by the database over an index (`GROUP BY` or a range
+//! count); no person is loaded, so the dashboard stays fast at a national registry's size.
+//! A situation report stores its figures when it is made, so the next one shows what changed.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use homeward_domain::access::{Action, Principal, authorize};
+use homeward_domain::date::AgeBand;
+use homeward_domain::error::Invalid;
+use homeward_store::audit::NewEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::registry::born_between_for_band;
+use crate::{App, AppError};
+
+/// Months shown in the trends.
+pub const TREND_MONTHS: u32 = 24;
+
+/// Repatriation stages in the order a case passes them (the funnel's rows).
+pub const FUNNEL: [&str; 8] = [
+    "identified",
+    "embassy_notified",
+    "verification_in_progress",
+    "nationality_confirmed",
+    "accepted",
+    "travel_documents_issued",
+    "handover_scheduled",
+    "handed_over",
+];
+
+/// A site's load.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SiteLoad {
+    /// Site code.
+    pub code: String,
+    /// English name.
+    pub name_en: String,
+    /// Arabic name.
+    pub name_ar: String,
+    /// Places (0: not set).
+    pub capacity: i64,
+    /// Persons whose current site it is.
+    pub occupancy: i64,
+}
+
+/// One month of the trends.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MonthLine {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// First admissions into custody.
+    pub admissions: i64,
+    /// Registered children born that month.
+    pub births: i64,
+    /// Persons handed over to their country.
+    pub handovers: i64,
+}
+
+/// Everything the dashboard and the situation report show.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Dashboard {
+    /// The day ages are computed for.
+    pub as_of: String,
+    /// Headline counts by key: `total`, `women`, `children`, `pregnant`, `unaccompanied`,
+    /// `father_unknown`, `without_documents`, `nationalities`.
+    pub headline: BTreeMap<String, i64>,
+    /// Persons by sex.
+    pub by_sex: Vec<(String, i64)>,
+    /// Persons by age band, in band order.
+    pub by_age_band: Vec<(String, i64)>,
+    /// Persons by claimed nationality, largest first.
+    pub by_nationality: Vec<(String, i64)>,
+    /// Persons by case status.
+    pub by_status: Vec<(String, i64)>,
+    /// Nationality claims by verification state.
+    pub by_verification: Vec<(String, i64)>,
+    /// Claims by country and verification state.
+    pub verification_by_country: Vec<(String, String, i64)>,
+    /// Persons in repatriation cases by country and current stage.
+    pub stage_by_country: Vec<(String, String, i64)>,
+    /// Persons per country who reached each stage of [`FUNNEL`].
+    pub funnel: Vec<(String, Vec<i64>)>,
+    /// Occupancy and capacity per site.
+    pub sites: Vec<SiteLoad>,
+    /// Trends per month, oldest first.
+    pub months: Vec<MonthLine>,
+}
+
+impl Dashboard {
+    /// A headline figure (0 when absent).
+    pub fn figure(&self, key: &str) -> i64 {
+        self.headline.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// The headline keys, in the order they are shown.
+pub const HEADLINE: [&str; 8] = [
+    "total",
+    "women",
+    "children",
+    "pregnant",
+    "unaccompanied",
+    "father_unknown",
+    "without_documents",
+    "nationalities",
+];
+
+fn month_start(d: NaiveDate, back: u32) -> NaiveDate {
+    let first = d.with_day(1).unwrap_or(d);
+    first
+        .checked_sub_months(chrono::Months::new(back))
+        .unwrap_or(first)
+}
+
+/// A situation report as produced.
+#[derive(Debug, Clone)]
+pub struct Sitrep {
+    /// The PDF.
+    pub pdf: Vec<u8>,
+    /// The figures in it.
+    pub figures: Dashboard,
+    /// The date of the report it was compared with, if any.
+    pub previous: Option<String>,
+}
+
+impl App {
+    /// The dashboard's figures with ages as of `as_of`. Aggregates only: every role with
+    /// `ReadStats` may see them.
+    pub async fn dashboard(&self, p: &Principal, as_of: NaiveDate) -> Result<Dashboard, AppError> {
+        authorize(p, Action::ReadStats)?;
+        self.figures(as_of).await
+    }
+
+    /// The figures, without a principal (the command line and the situation report).
+    pub async fn figures(&self, as_of: NaiveDate) -> Result<Dashboard, AppError> {
+        let s = self.store();
+        let total = s.count_persons().await?;
+        let (adult_from, adult_to) = born_between_for_band("adult", as_of)?;
+        let mut by_sex: BTreeMap<String, i64> = BTreeMap::new();
+        let mut women = 0;
+        for (sex, within, n) in s.count_sex_in_birth_range(adult_from, adult_to).await? {
+            *by_sex.entry(sex.clone()).or_default() += n;
+            if sex == "female" && within == "in" {
+                women += n;
+            }
+        }
+        let mut by_age_band = Vec::new();
+        for band in AgeBand::ALL {
+            let (from, to) = born_between_for_band(band.key(), as_of)?;
+            by_age_band.push((band.key().to_owned(), s.count_born_between(from, to).await?));
+        }
+        let adults = by_age_band
+            .iter()
+            .find(|(k, _)| k == "adult")
+            .map_or(0, |(_, n)| *n);
+        let claims = s.count_claims_by_country_state().await?;
+        let mut by_nationality: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_verification: BTreeMap<String, i64> = BTreeMap::new();
+        for (c, st, n) in &claims {
+            *by_nationality.entry(c.clone()).or_default() += n;
+            *by_verification.entry(st.clone()).or_default() += n;
+        }
+        let mut by_nationality: Vec<(String, i64)> = by_nationality.into_iter().collect();
+        by_nationality.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (pregnant, unaccompanied, father_unknown) = s.count_flags().await?;
+        let with_documents = s.count_with_documents().await?;
+        let mut sites = Vec::new();
+        let counts: BTreeMap<Option<i64>, i64> = s.count_by_site_id().await?.into_iter().collect();
+        for site in s.sites().await? {
+            sites.push(SiteLoad {
+                occupancy: counts.get(&Some(site.id)).copied().unwrap_or(0),
+                code: site.code,
+                name_en: site.name_en,
+                name_ar: site.name_ar,
+                capacity: site.capacity,
+            });
+        }
+        let from = month_start(as_of, TREND_MONTHS - 1);
+        let admissions: BTreeMap<String, i64> =
+            s.admissions_by_month(from).await?.into_iter().collect();
+        let births: BTreeMap<String, i64> = s.births_by_month(from).await?.into_iter().collect();
+        let handovers: BTreeMap<String, i64> =
+            s.handovers_by_month(from).await?.into_iter().collect();
+        let mut months = Vec::new();
+        for i in (0..TREND_MONTHS).rev() {
+            let m = month_start(as_of, i).format("%Y-%m").to_string();
+            months.push(MonthLine {
+                admissions: admissions.get(&m).copied().unwrap_or(0),
+                births: births.get(&m).copied().unwrap_or(0),
+                handovers: handovers.get(&m).copied().unwrap_or(0),
+                month: m,
+            });
+        }
+        let reached = s.count_case_members_reached().await?;
+        let mut funnel: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for (country, state, n) in reached {
+            if let Some(i) = FUNNEL.iter().position(|f| *f == state) {
+                funnel
+                    .entry(country)
+                    .or_insert_with(|| vec![0; FUNNEL.len()])[i] += n;
+            }
+        }
+        let mut headline = BTreeMap::new();
+        for (k, v) in [
+            ("total", total),
+            ("women", women),
+            ("children", total - adults),
+            ("pregnant", pregnant),
+            ("unaccompanied", unaccompanied),
+            ("father_unknown", father_unknown),
+            ("without_documents", total - with_documents),
+            (
+                "nationalities",
+                i64::try_from(by_nationality.len()).unwrap_or(0),
+            ),
+        ] {
+            headline.insert(k.to_owned(), v);
+        }
+        Ok(Dashboard {
+            as_of: as_of.format("%Y-%m-%d").to_string(),
+            headline,
+            by_sex: by_sex.into_iter().collect(),
+            by_age_band,
+            by_nationality,
+            by_status: s.count_by_status().await?,
+            by_verification: by_verification.into_iter().collect(),
+            verification_by_country: claims,
+            stage_by_country: s.count_case_members_by_country_state().await?,
+            funnel: funnel.into_iter().collect(),
+            sites,
+            months,
+        })
+    }
+
+    /// Makes the situation report for `date` in `lang` (`ar` or `en`): the figures, the
+    /// changes since the previous report, stored so the next report compares with this one.
+    /// Audited.
+    pub async fn sitrep(
+        &self,
+        p: &Principal,
+        date: NaiveDate,
+        lang: &str,
+    ) -> Result<Sitrep, AppError> {
+        authorize(p, Action::ReadStats)?;
+        let lang = match lang.trim() {
+            "ar" => "ar",
+            "en" => "en",
+            other => {
+                return Err(Invalid::one(
+                    "lang",
+                    "HW-RPT-0001",
+                    format!("lang: '{other}' is not a report language; use ar or en"),
+                )
+                .into());
+            }
+        };
+        let figures = self.figures(date).await?;
+        let previous = self.store().previous_sitrep(date).await?;
+        let before: Option<Dashboard> = previous
+            .as_ref()
+            .and_then(|r| serde_json::from_str(&r.figures_json).ok());
+        let doc = crate::sitrep_pdf::build(
+            &figures,
+            before
+                .as_ref()
+                .zip(previous.as_ref().map(|r| r.report_date.as_str())),
+            lang,
+            &self.now().format("%Y-%m-%d %H:%M").to_string(),
+        );
+        let pdf = homeward_pdf::render(&doc)
+            .map_err(|e| AppError::Internal(format!("the report cannot be drawn: {e}")))?;
+        let now = self.now();
+        let json = serde_json::to_string(&figures).unwrap_or_default();
+        let mut tx = self.store().begin().await?;
+        let id = tx
+            .insert_sitrep(date, lang, &json, &p.username, now)
+            .await?;
+        tx.audit(NewEvent {
+            actor: &p.username,
+            at: now,
+            action: "report.sitrep",
+            entity_type: "sitrep",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "date": figures.as_of,
+                "lang": lang,
+                "total": figures.figure("total"),
+                "compared_with": previous.as_ref().map(|r| r.report_date.clone()),
+            })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Sitrep {
+            pdf,
+            figures,
+            previous: previous.map(|r| r.report_date),
+        })
+    }
+}
+
+impl App {
+    /// Registers an export (who, what, how many rows, which columns, whose persons) and
+    /// writes its audit event, in one transaction. Call it before the file is handed out.
+    pub async fn record_export(
+        &self,
+        p: &Principal,
+        e: &homeward_store::reports::NewExport<'_>,
+    ) -> Result<i64, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let id = tx.insert_export(e, now).await?;
+        tx.audit(NewEvent {
+            actor: &p.username,
+            at: now,
+            action: "export.download",
+            entity_type: "export",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "what": e.what,
+                "format": e.format,
+                "rows": e.row_count,
+                "fields": e.fields,
+                "scope": e.scope,
+            })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The register of exports, newest first: auditors and administrators only.
+    pub async fn exports_register(
+        &self,
+        p: &Principal,
+    ) -> Result<Vec<homeward_store::reports::ExportRow>, AppError> {
+        if authorize(p, Action::ReadAudit).is_err() {
+            authorize(p, Action::ManageUsers)?;
+        }
+        Ok(self.store().exports(1000).await?)
+    }
+}
