@@ -14,12 +14,14 @@ pub mod demo;
 pub mod dossier;
 mod error;
 pub mod identity;
+pub mod jobs;
 pub mod import;
 pub mod placement;
 pub mod registry;
 pub mod reports;
 mod sitrep_pdf;
 pub mod repatriation;
+pub mod sealed;
 pub mod stats;
 pub mod views;
 
@@ -51,16 +53,29 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     search: views::SearchSlot,
+    keys: Arc<sealed::KeyRing>,
 }
 
 impl App {
-    /// An app over a store, reading time from `clock`.
+    /// An app over a store, reading time from `clock`, sealing sensitive fields with a key
+    /// that lives only as long as this process (the binary uses [`App::with_keys`]).
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self::with_keys(store, clock, sealed::ephemeral())
+    }
+
+    /// An app whose sensitive fields are sealed with the configured key ring.
+    pub fn with_keys(store: Store, clock: Arc<dyn Clock>, keys: Arc<sealed::KeyRing>) -> Self {
         Self {
-            store,
+            store: store.with_cipher(keys.clone()),
             clock,
             search: Arc::default(),
+            keys,
         }
+    }
+
+    /// The field key ring in use.
+    pub fn keys(&self) -> &sealed::KeyRing {
+        &self.keys
     }
 
     /// The store, for reads that need no rule.

@@ -389,6 +389,7 @@ impl App {
             Some(to_json(&row)),
         ))
         .await?;
+        let row = tx.opened_link(row)?;
         tx.commit().await?;
         Ok(row)
     }
@@ -672,6 +673,7 @@ impl App {
             Some(to_json(&row)),
         ))
         .await?;
+        let row = tx.opened_evidence(row)?;
         tx.commit().await?;
         Ok(row)
     }

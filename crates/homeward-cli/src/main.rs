@@ -125,6 +125,27 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// The field keys that seal the most sensitive fields.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Print a new key ring of one key (version 1), for HOMEWARD_FIELD_KEY or a key file.
+    Generate,
+    /// Add a new newest key version to the configured ring: written back to a key file, or
+    /// printed for HOMEWARD_FIELD_KEY. Then run `homeward keys rotate`.
+    New,
+    /// Reseal every sealed value under the newest key version, in audited batches; safe to
+    /// run again after an interruption.
+    Rotate {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,8 +243,9 @@ async fn open(cli: &Cli) -> anyhow::Result<(App, config::FileConfig)> {
         None => config::FileConfig::default(),
     };
     let settings = config::Settings::resolve(cli.database.clone(), &file)?;
+    let (keys, _) = config::field_keys(&file, &settings.database)?;
     let store = Store::connect(&settings.database).await?;
-    let app = App::new(store, Arc::new(SystemClock));
+    let app = App::with_keys(store, Arc::new(SystemClock), Arc::new(keys));
     app.migrate().await.context("cannot migrate the database")?;
     Ok((app, file))
 }
@@ -270,6 +292,52 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 copied.rows.get("audit_events").copied().unwrap_or(0),
                 file.display()
             );
+            println!(
+                "sealed fields open only with the field key ring they were sealed with: \
+                 configure HOMEWARD_FIELD_KEY (or the key file) before serving this database"
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        Cli {
+            command: Command::Keys {
+                command: KeysCommand::Generate,
+            },
+            ..
+        } => {
+            print!("{}", homeward_app::sealed::KeyRing::generate().to_text());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Cli {
+            command: Command::Keys {
+                command: KeysCommand::New,
+            },
+            database,
+            config: config_path,
+        } => {
+            let conf = match &config_path {
+                Some(p) => config::read_file(p)?,
+                None => config::FileConfig::default(),
+            };
+            let settings = config::Settings::resolve(database, &conf)?;
+            let (ring, source) = config::field_keys(&conf, &settings.database)?;
+            let grown = ring.with_new_version();
+            match source {
+                config::KeySource::File(path) | config::KeySource::Default(path) => {
+                    config::write_ring(&path, &grown)?;
+                    println!(
+                        "key version {} added to {}; now run `homeward keys rotate`",
+                        grown.newest(),
+                        path.display()
+                    );
+                }
+                config::KeySource::Inline | config::KeySource::Ephemeral => {
+                    println!("{}", grown.to_text().trim_end().replace('\n', ","));
+                    eprintln!(
+                        "set HOMEWARD_FIELD_KEY (or field_key) to the line above on every server, \
+                         then run `homeward keys rotate`"
+                    );
+                }
+            }
             return Ok(ExitCode::SUCCESS);
         }
         cli => cli,
@@ -295,13 +363,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "homeward is serving on http://{addr}/ (API under /api/v1; stop with Ctrl-C)"
             );
             let jobs = app.clone();
+            let server = server_name(addr);
             tokio::spawn(async move {
-                let mut every_day =
-                    tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+                // Every hour each server tries to claim today's review: one of them runs it.
+                let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
                 loop {
-                    every_day.tick().await;
-                    match jobs.run_due_jobs().await {
-                        Ok(n) => tracing::info!(new_tasks = n, "daily review ran"),
+                    every_hour.tick().await;
+                    match jobs.run_scheduled_review(&server).await {
+                        Ok(Some(n)) => tracing::info!(new_tasks = n, "daily review ran"),
+                        Ok(None) => tracing::debug!("daily review already claimed"),
                         Err(e) => tracing::error!(error = %e, "daily review failed"),
                     }
                 }
@@ -465,11 +535,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 copied.rows.get("audit_events").copied().unwrap_or(0),
             );
         }
+        Command::Keys {
+            command: KeysCommand::Rotate { batch },
+        } => {
+            let r = app.rotate_field_keys(&cli_actor, batch).await?;
+            println!(
+                "field keys rotated: {} values resealed under key version {} ({} rows read, \
+                 {} transactions)",
+                r.resealed, r.key_version, r.examined, r.batches
+            );
+        }
+        Command::Keys { .. } => {}
         Command::Restore { .. } => {}
         Command::Config { .. } | Command::Match { .. } => {}
     }
     let _ = cli_actor;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A name for this server among several on one database: host, address and process.
+fn server_name(addr: std::net::SocketAddr) -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "host".into());
+    format!("{host}/{addr}/{}", std::process::id())
 }
 
 async fn print_sign_in_help(app: &App) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! Opening the database named by a URL, migrating it, and the write transaction.
 
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -126,6 +126,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_reports_imports.sql"),
         postgres: include_str!("../migrations/postgres/0010_reports_imports.sql"),
     },
+    Migration {
+        version: 11,
+        name: "field_keys",
+        sqlite: include_str!("../migrations/sqlite/0011_field_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0011_field_keys.sql"),
+    },
 ];
 
 impl Store {
@@ -140,6 +146,7 @@ impl Store {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    cipher: crate::sealing::Cipher,
 }
 
 static DRIVERS: Once = Once::new();
@@ -190,7 +197,11 @@ impl Store {
                     }
                 ))
             })?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            cipher: crate::sealing::Cipher::default(),
+        };
         if backend == Backend::Postgres {
             store.check_postgres_version().await?;
         }
@@ -209,6 +220,21 @@ impl Store {
             )));
         }
         Ok(())
+    }
+
+    /// This store with sealed columns encrypted by `cipher` (see [`crate::sealing`]).
+    pub fn with_cipher(mut self, cipher: Arc<dyn crate::sealing::FieldCipher>) -> Self {
+        self.cipher = crate::sealing::Cipher(Some(cipher));
+        self
+    }
+
+    /// Whether sealed columns are encrypted by this store.
+    pub fn has_cipher(&self) -> bool {
+        self.cipher.0.is_some()
+    }
+
+    pub(crate) fn cipher(&self) -> &crate::sealing::Cipher {
+        &self.cipher
     }
 
     /// The engine in use.
@@ -262,7 +288,10 @@ impl Store {
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
             .execute(&mut *tx)
             .await?;
-        Ok(WriteTx { tx })
+        Ok(WriteTx {
+            tx,
+            cipher: self.cipher.clone(),
+        })
     }
 
     /// A pooled connection for reads.
@@ -279,6 +308,7 @@ impl Store {
 /// A write transaction: the change, its audit event and anything it enqueues commit together.
 pub struct WriteTx {
     tx: Transaction<'static, sqlx::Any>,
+    pub(crate) cipher: crate::sealing::Cipher,
 }
 
 impl WriteTx {

@@ -191,7 +191,16 @@ pub struct ProtectionIncidentRow {
 }
 
 impl ProtectionIncidentRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    /// Reads a row, opening the sealed narrative.
+    fn from_row(r: &AnyRow, c: &crate::sealing::Cipher) -> Result<Self> {
+        let person_id: i64 = r.try_get("person_id")?;
+        let mut report_narrative: String = r.try_get("report_narrative")?;
+        c.open(
+            "protection_incidents",
+            "report_narrative",
+            person_id,
+            &mut report_narrative,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
             person_id: r.try_get("person_id")?,
@@ -201,7 +210,7 @@ impl ProtectionIncidentRow {
             source: r.try_get("source")?,
             legal_case_id: r.try_get("legal_case_id")?,
             hearing_id: r.try_get("hearing_id")?,
-            report_narrative: r.try_get("report_narrative")?,
+            report_narrative,
             status: r.try_get("status")?,
             reported_by: r.try_get("reported_by")?,
             reported_at: r.try_get("reported_at")?,
@@ -237,11 +246,20 @@ pub struct ProtectionActionRow {
 }
 
 impl ProtectionActionRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    /// Reads a row, opening the sealed note.
+    fn from_row(r: &AnyRow, c: &crate::sealing::Cipher) -> Result<Self> {
+        let incident_id: i64 = r.try_get("incident_id")?;
+        let mut action_note: String = r.try_get("action_note")?;
+        c.open(
+            "protection_incident_actions",
+            "action_note",
+            incident_id,
+            &mut action_note,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
-            incident_id: r.try_get("incident_id")?,
-            action_note: r.try_get("action_note")?,
+            incident_id,
+            action_note,
             status_after: r.try_get("status_after")?,
             recorded_by: r.try_get("recorded_by")?,
             recorded_at: r.try_get("recorded_at")?,
@@ -451,13 +469,18 @@ impl WriteTx {
         .bind(i.source)
         .bind(i.legal_case_id)
         .bind(i.hearing_id)
-        .bind(i.report_narrative)
+        .bind(self.cipher.seal(
+            "protection_incidents",
+            "report_narrative",
+            i.person_id,
+            i.report_narrative,
+        )?)
         .bind(i.reported_by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        ProtectionIncidentRow::from_row(&row)
+        ProtectionIncidentRow::from_row(&row, &self.cipher)
     }
 
     /// An incident, inside the transaction.
@@ -467,7 +490,7 @@ impl WriteTx {
             .fetch_optional(self.conn())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
-        ProtectionIncidentRow::from_row(&row)
+        ProtectionIncidentRow::from_row(&row, &self.cipher)
     }
 
     /// Records a follow-up action and moves the incident to `status` when `expected_version`
@@ -492,7 +515,7 @@ impl WriteTx {
         .fetch_optional(self.conn())
         .await?;
         let incident = match updated {
-            Some(r) => ProtectionIncidentRow::from_row(&r)?,
+            Some(r) => ProtectionIncidentRow::from_row(&r, &self.cipher)?,
             None => {
                 let found = self.protection_incident(incident_id).await?.version;
                 return Err(StoreError::Conflict {
@@ -507,14 +530,19 @@ impl WriteTx {
              recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5) RETURNING *",
         )
         .bind(incident_id)
-        .bind(note)
+        .bind(self.cipher.seal(
+            "protection_incident_actions",
+            "action_note",
+            incident_id,
+            note,
+        )?)
         .bind(status)
         .bind(by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        Ok((incident, ProtectionActionRow::from_row(&row)?))
+        Ok((incident, ProtectionActionRow::from_row(&row, &self.cipher)?))
     }
 }
 
@@ -613,7 +641,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
-        ProtectionIncidentRow::from_row(&row)
+        ProtectionIncidentRow::from_row(&row, self.cipher())
     }
 
     /// Protection incidents, the newest first.
@@ -651,7 +679,9 @@ impl Store {
             q = q.bind(b);
         }
         let rows = q.fetch_all(self.pool()).await?;
-        rows.iter().map(ProtectionIncidentRow::from_row).collect()
+        rows.iter()
+            .map(|r| ProtectionIncidentRow::from_row(r, self.cipher()))
+            .collect()
     }
 
     /// The follow-up actions of an incident, in order.
@@ -662,6 +692,8 @@ impl Store {
         .bind(incident_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(ProtectionActionRow::from_row).collect()
+        rows.iter()
+            .map(|r| ProtectionActionRow::from_row(r, self.cipher()))
+            .collect()
     }
 }

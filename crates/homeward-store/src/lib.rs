@@ -17,10 +17,12 @@ pub mod courts;
 pub mod custody;
 pub mod files;
 pub mod identity;
+pub mod jobs;
 pub mod registry;
 pub mod reports;
 pub mod repatriation;
 pub mod rows;
+pub mod sealing;
 pub mod stats;
 pub mod users;
 
@@ -56,6 +58,9 @@ pub enum StoreError {
     /// Stored data could not be read back into the domain.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A sealed value could not be sealed or opened (no key, wrong key, unknown key version).
+    #[error("sealed field: {0}")]
+    Sealed(String),
 }
 
 /// Results of this crate.

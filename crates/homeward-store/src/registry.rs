@@ -19,6 +19,7 @@ use crate::rows::{
     ClaimRow, DocumentRow, EpisodeRow, EvidenceRow, LinkRow, NameRow, PERSON_COLUMNS, PersonRow,
     SiteRow, StanceRow,
 };
+use crate::sealing::Cipher;
 use crate::{Result, Store, StoreError, classify};
 
 fn b(v: bool) -> i64 {
@@ -97,6 +98,33 @@ async fn links_of(conn: &mut AnyConnection, id: PersonId) -> Result<Vec<LinkRow>
     .fetch_all(conn)
     .await?;
     rows.iter().map(LinkRow::from_row).collect()
+}
+
+/// Opens the sealed columns of a family link in place.
+pub(crate) fn open_link(cipher: &Cipher, l: &mut LinkRow) -> Result<()> {
+    cipher.open_opt(
+        "family_links",
+        "evidence_ref",
+        l.from_person,
+        &mut l.evidence_ref,
+    )
+}
+
+/// Opens the sealed columns of a piece of evidence in place.
+pub(crate) fn open_evidence(cipher: &Cipher, e: &mut EvidenceRow) -> Result<()> {
+    cipher.open("claim_evidence", "reference", e.claim_id, &mut e.reference)?;
+    cipher.open("claim_evidence", "note", e.claim_id, &mut e.note)
+}
+
+/// Opens every sealed value of a person file in place.
+pub(crate) fn open_file(cipher: &Cipher, f: &mut PersonFile) -> Result<()> {
+    for l in &mut f.links {
+        open_link(cipher, l)?;
+    }
+    for e in &mut f.evidence {
+        open_evidence(cipher, e)?;
+    }
+    Ok(())
 }
 
 async fn occupancy(conn: &mut AnyConnection, site: SiteId) -> Result<u32> {
@@ -412,7 +440,8 @@ impl WriteTx {
         DocumentRow::from_row(&row)
     }
 
-    /// Adds a family link (already checked by the domain rules).
+    /// Adds a family link (already checked by the domain rules). The row comes back as stored,
+    /// its evidence reference sealed.
     pub async fn add_link(
         &mut self,
         l: &NewLink,
@@ -429,7 +458,12 @@ impl WriteTx {
         .bind(l.relation.key())
         .bind(l.basis.key())
         .bind(l.confidence.key())
-        .bind(&l.evidence_ref)
+        .bind(self.cipher.seal_opt(
+            "family_links",
+            "evidence_ref",
+            l.from.0,
+            l.evidence_ref.as_deref(),
+        )?)
         .bind(recorded_by)
         .bind(moment(at))
         .fetch_one(self.conn())
@@ -538,7 +572,7 @@ impl WriteTx {
         Ok(row)
     }
 
-    /// Adds evidence to a claim.
+    /// Adds evidence to a claim. The row comes back as stored, reference and note sealed.
     pub async fn add_evidence(
         &mut self,
         claim_id: i64,
@@ -554,8 +588,11 @@ impl WriteTx {
         )
         .bind(claim_id)
         .bind(kind.key())
-        .bind(reference)
-        .bind(note)
+        .bind(
+            self.cipher
+                .seal("claim_evidence", "reference", claim_id, reference)?,
+        )
+        .bind(self.cipher.seal("claim_evidence", "note", claim_id, note)?)
         .bind(recorded_by)
         .bind(moment(at))
         .fetch_one(self.conn())
@@ -576,7 +613,25 @@ impl WriteTx {
 
     /// The links a person takes part in, read inside the transaction.
     pub async fn links_of(&mut self, id: PersonId) -> Result<Vec<LinkRow>> {
-        links_of(self.conn(), id).await
+        let mut links = links_of(self.conn(), id).await?;
+        for l in &mut links {
+            open_link(&self.cipher, l)?;
+        }
+        Ok(links)
+    }
+
+    /// A link returned by [`WriteTx::add_link`] (as stored, sealed: what its audit event
+    /// records) with its sealed columns opened, for the caller.
+    pub fn opened_link(&self, mut l: LinkRow) -> Result<LinkRow> {
+        open_link(&self.cipher, &mut l)?;
+        Ok(l)
+    }
+
+    /// Evidence returned by [`WriteTx::add_evidence`] (as stored, sealed: what its audit event
+    /// records) with its sealed columns opened, for the caller.
+    pub fn opened_evidence(&self, mut e: EvidenceRow) -> Result<EvidenceRow> {
+        open_evidence(&self.cipher, &mut e)?;
+        Ok(e)
     }
 
     /// How many people are currently at a site, read inside the transaction.
@@ -596,7 +651,9 @@ impl WriteTx {
 
     /// Everything about one person, read inside the transaction.
     pub async fn person_file(&mut self, id: PersonId) -> Result<PersonFile> {
-        person_file(self.conn(), id).await
+        let mut f = person_file(self.conn(), id).await?;
+        open_file(&self.cipher.clone(), &mut f)?;
+        Ok(f)
     }
 
     /// The ids of every recorded ancestor of a person (through mother and father links).
@@ -692,7 +749,9 @@ impl Store {
 
     /// Everything about one person.
     pub async fn person_file(&self, id: PersonId) -> Result<PersonFile> {
-        person_file(&mut *self.read().await?, id).await
+        let mut f = person_file(&mut *self.read().await?, id).await?;
+        open_file(self.cipher(), &mut f)?;
+        Ok(f)
     }
 
     /// A nationality claim.

@@ -6,3 +6,4 @@ mod courts;
 mod identity;
 mod placement;
 mod repatriation;
+mod sealed;

@@ -1,8 +1,10 @@
 //! The `homeward` binary as a newcomer runs it: demo, stats, persons, audit verify, errors.
 
 mod backup;
+mod crash;
 mod dossier;
 mod import;
+mod servers;
 
 use std::process::{Command, Output};
 
