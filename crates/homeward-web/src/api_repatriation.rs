@@ -419,6 +419,10 @@ async fn dossier(
 ) -> ApiResult<Response> {
     let Query(q) = q?;
     auth.may(homeward_domain::access::Action::ExportEmbassyList)?;
+    // A person outside the caller's scope answers like a missing one, before anything else.
+    if !app.can_see(&auth.0, PersonId(id)).await? {
+        return Err(homeward_app::AppError::NotFound("person".into()).into());
+    }
     // A release to an embassy is sensitive: the password must have been given recently.
     let token = crate::auth::token_of(&headers).unwrap_or_default();
     app.require_confirmation(&token).await?;

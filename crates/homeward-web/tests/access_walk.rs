@@ -341,6 +341,18 @@ const EXPECTATIONS: &[(&str, &str, Need, Scoped)] = &[
         All(&[Administer]),
         No,
     ),
+    (
+        "GET",
+        "/api/v1/persons/{id}/dossier.pdf",
+        All(&[ReadPersons, ExportEmbassyList]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/persons/{id}/verification",
+        All(&[VerifyNationality]),
+        Person,
+    ),
     // pages: session and account
     ("GET", "/healthz", Public, No),
     ("GET", "/", Signed, No),
@@ -399,8 +411,193 @@ const EXPECTATIONS: &[(&str, &str, Need, Scoped)] = &[
         All(&[MovePersons]),
         No,
     ),
-    ("GET", "/tasks", Any(&[MovePersons, Administer]), No),
+    (
+        "GET",
+        "/tasks",
+        Any(&[MovePersons, Administer, ReadLegalCases]),
+        No,
+    ),
     ("POST", "/tasks/daily-review", All(&[Administer]), No),
+    // care and health
+    ("GET", "/api/v1/persons/{id}/care", All(&[ReadCare]), Person),
+    (
+        "POST",
+        "/api/v1/persons/{id}/care-plans",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/care-plans/{id}/reviews",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/best-interests",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/best-interests/{id}",
+        All(&[ReadCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/best-interests/{id}/assessment",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/best-interests/{id}/decision",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/best-interests/{id}/implementation",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/best-interests/{id}/case-determination",
+        All(&[RecordBestInterests, ReadCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/programmes",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/enrolments/{id}/sessions",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/schooling",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/persons/{id}/health",
+        All(&[ReadHealth]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/health/conditions",
+        All(&[WriteHealth]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/health/fitness",
+        All(&[WriteHealth]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/health/pregnancy",
+        All(&[WriteHealth]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/persons/{id}/fitness-to-travel",
+        All(&[ReadFitnessToTravel]),
+        Person,
+    ),
+    ("GET", "/api/v1/monitor/care", All(&[ReadMonitorView]), No),
+    ("GET", "/persons/{id}/care", All(&[ReadCare]), Person),
+    (
+        "POST",
+        "/persons/{id}/care/plans",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/care/plans/{id}/reviews",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/care/procedures",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/care/procedures/{id}/assess",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/care/procedures/{id}/decide",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/care/procedures/{id}/implement",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/care/programmes",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/care/enrolments/{id}/sessions",
+        All(&[WriteCare]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/care/schooling",
+        All(&[WriteCare]),
+        Person,
+    ),
+    ("GET", "/persons/{id}/health", All(&[ReadHealth]), Person),
+    (
+        "POST",
+        "/persons/{id}/health/condition",
+        All(&[WriteHealth]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/health/fitness",
+        All(&[WriteHealth]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/health/pregnancy",
+        All(&[WriteHealth]),
+        Person,
+    ),
+    (
+        "GET",
+        "/persons/{id}/fitness",
+        All(&[ReadFitnessToTravel]),
+        Person,
+    ),
+    ("GET", "/monitor", All(&[ReadMonitorView]), No),
     ("GET", "/where", All(&[ReadPersons, ReadSites]), No),
     ("GET", "/sites/{id}/on", All(&[ReadSites, ReadPersons]), No),
     // pages: identity
@@ -447,6 +644,97 @@ const EXPECTATIONS: &[(&str, &str, Need, Scoped)] = &[
         "/identity/lists/{id}/results.csv",
         All(&[MatchLists]),
         Owner,
+    ),
+    // pages: repatriation
+    ("GET", "/cases", All(&[ReadCases]), No),
+    ("GET", "/cases/new", All(&[ManageCases]), No),
+    ("POST", "/cases/new", All(&[ManageCases]), No),
+    ("GET", "/cases/{id}", All(&[ReadCases]), Person),
+    (
+        "POST",
+        "/cases/{id}/steps",
+        Any(&[ManageCases, RecordCountryDecision]),
+        Person,
+    ),
+    (
+        "POST",
+        "/cases/{id}/best-interests",
+        All(&[RecordBestInterests]),
+        Person,
+    ),
+    (
+        "GET",
+        "/persons/{id}/disclosures",
+        All(&[ReadDisclosures]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/disclosures",
+        All(&[RecordConsent]),
+        Person,
+    ),
+    (
+        "POST",
+        "/consents/{id}/approve",
+        All(&[RecordConsent]),
+        Person,
+    ),
+    ("GET", "/embassy-queue", All(&[ReadCases]), No),
+    ("GET", "/embassy-queue/{code}", All(&[ReadCases]), Person),
+    (
+        "GET",
+        "/embassy-queue/{code}/notification-list",
+        All(&[ExportEmbassyList]),
+        Person,
+    ),
+    (
+        "GET",
+        "/persons/{id}/dossier",
+        All(&[ReadPersons, ExportEmbassyList]),
+        Person,
+    ),
+    (
+        "GET",
+        "/persons/{id}/verification",
+        All(&[VerifyNationality]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/verification",
+        All(&[VerifyNationality]),
+        Person,
+    ),
+    (
+        "POST",
+        "/claims/{id}/evidence",
+        All(&[VerifyNationality]),
+        Person,
+    ),
+    (
+        "POST",
+        "/claims/{id}/decision",
+        All(&[VerifyNationality]),
+        Person,
+    ),
+    (
+        "GET",
+        "/repatriation/countries",
+        Any(&[ReadCases, Administer]),
+        No,
+    ),
+    (
+        "GET",
+        "/repatriation/countries/{code}",
+        Any(&[ReadCases, Administer]),
+        No,
+    ),
+    (
+        "POST",
+        "/repatriation/countries/{code}",
+        All(&[Administer]),
+        No,
     ),
 ];
 
@@ -514,6 +802,9 @@ fn kind_of(prev: &str, param: &str) -> Option<&'static str> {
         ("lists", _) => "list",
         ("sessions", _) => "session",
         ("assets", _) => "asset",
+        ("care-plans" | "plans", _) => "care_plan",
+        ("best-interests" | "procedures", _) => "procedure",
+        ("enrolments", _) => "enrolment",
         _ => return None,
     })
 }
@@ -748,6 +1039,65 @@ async fn build_world(db: &homeward_testkit::TestDb) -> World {
         ),
     );
     objects.insert("asset", ("app.css".to_owned(), "app.js".to_owned()));
+
+    // care: a plan, a procedure and an enrolment of a French and of a Russian child.
+    let mut care: Vec<(String, String, String)> = Vec::new();
+    for country in [OWN_COUNTRY, OTHER_COUNTRY] {
+        let today = app.today();
+        let born = (
+            today - chrono::Days::new(16 * 366),
+            today - chrono::Days::new(5 * 366),
+        );
+        let kids = app
+            .store()
+            .list_persons(
+                &PersonFilter {
+                    nationality: Some(country.into()),
+                    born_between: Some(born),
+                    ..PersonFilter::default()
+                },
+                1,
+                0,
+            )
+            .await
+            .expect("children");
+        let kid = PersonId(kids.items.first().expect("a child of the country").id);
+        let plan = app
+            .open_care_plan(
+                &worker(),
+                kid,
+                &homeward_domain::care::CarePlanDraft {
+                    goals: vec!["school".into()],
+                    next_review_due: (today + chrono::Days::new(30)).to_string(),
+                },
+            )
+            .await
+            .expect("care plan");
+        let procedure = app
+            .open_procedure(
+                &worker(),
+                kid,
+                &homeward_app::care::ProcedureDraft {
+                    question: "placement".into(),
+                    question_detail: "where".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("procedure");
+        let enrolment = app
+            .enrol(&worker(), kid, "education", &today.to_string())
+            .await
+            .expect("enrolment");
+        care.push((
+            plan.plan.id.to_string(),
+            procedure.id.to_string(),
+            enrolment.id.to_string(),
+        ));
+    }
+    objects.insert("care_plan", (care[0].0.clone(), care[1].0.clone()));
+    objects.insert("procedure", (care[0].1.clone(), care[1].1.clone()));
+    objects.insert("enrolment", (care[0].2.clone(), care[1].2.clone()));
 
     // Objects of a user: each user's own list matches and sessions.
     let list = "nr,surname,given_name,date_of_birth\n1,Ivanova,Svetlana,1990-03-07\n";

@@ -222,7 +222,9 @@ pub async fn approve(
         Err(e) => {
             let errors = refused(&ctx, e)?;
             // The page the form came from: the person is read again through the scoped reads.
-            let person = f.v("person").trim().parse::<i64>().unwrap_or(-1);
+            let Ok(person) = f.v("person").trim().parse::<i64>() else {
+                return Err(PageError::BadRequest(ctx.lang().clone()));
+            };
             let f = Fields {
                 errors,
                 ..Fields::default()

@@ -139,6 +139,13 @@ pub async fn download(
     if !matches!(format.as_str(), "csv" | "xlsx" | "pdf") {
         return Err(PageError::BadRequest(ctx.lang().clone()));
     }
+    // Another country's list answers like a missing one, before anything else is asked.
+    if let Some(own) = &ctx.principal.country
+        && ctx.principal.role == Role::ConsularOfficer
+        && !code.trim().eq_ignore_ascii_case(own.as_str())
+    {
+        return Err(PageError::NotFound(ctx.lang().clone()));
+    }
     let back = uri
         .path_and_query()
         .map_or("/embassy-queue", |p| p.as_str())
