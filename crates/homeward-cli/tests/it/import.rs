@@ -164,3 +164,105 @@ async fn a_mapping_given_once_is_saved_and_used_again() {
     );
     assert_eq!(counts(&db.url).await.0, 2);
 }
+
+fn pdftotext(path: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn a_situation_report_in_arabic_and_english_shows_figures_and_changes() {
+    let db = &backends().await[0];
+    assert!(
+        homeward(
+            &db.url,
+            &["demo", "--persons", "120", "--as-of", "2018-02-01"]
+        )
+        .status
+        .success()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ar = dir.path().join("ar.pdf");
+    let out = homeward(
+        &db.url,
+        &[
+            "report",
+            "sitrep",
+            "--date",
+            "2018-02-01",
+            "--lang",
+            "ar",
+            "--out",
+            ar.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("first report"), "{}", stdout(&out));
+    let csv = dir.path().join("more.csv");
+    std::fs::write(
+        &csv,
+        "full_name,sex,age,nationality\nSara Demir,female,30,TR\n",
+    )
+    .unwrap();
+    assert!(
+        homeward(&db.url, &["import", csv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let en = dir.path().join("en.pdf");
+    let out = homeward(
+        &db.url,
+        &[
+            "report",
+            "sitrep",
+            "--date",
+            "2018-03-01",
+            "--lang",
+            "en",
+            "--out",
+            en.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("compared with the report of 2018-02-01"));
+    let bad = homeward(
+        &db.url,
+        &[
+            "report",
+            "sitrep",
+            "--date",
+            "2018-03-01",
+            "--lang",
+            "xx",
+            "--out",
+            en.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("lang"), "{}", stderr(&bad));
+    let (Some(ar_text), Some(en_text)) = (pdftotext(&ar), pdftotext(&en)) else {
+        eprintln!("pdftotext is not installed: PDF text not checked");
+        return;
+    };
+    assert!(
+        ar_text.contains("الأشخاص المسّجلون") || ar_text.contains("الأرقام الرئيسية"),
+        "{ar_text}"
+    );
+    assert!(en_text.contains("Situation report"), "{en_text}");
+    assert!(en_text.contains("Compared with the report of"), "{en_text}");
+    // 120 persons then one more: the change column says +1.
+    let line = en_text
+        .lines()
+        .skip_while(|l| !l.contains("Persons registered"))
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(line.contains("+1"), "{line}");
+}
