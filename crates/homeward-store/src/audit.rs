@@ -166,6 +166,73 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<Event> {
     })
 }
 
+/// The pure part of [`Store::verify_audit`]: events are fed in `seq` order, then the head.
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    expected_seq: i64,
+    prev: String,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        Self {
+            expected_seq: 1,
+            prev: GENESIS.to_owned(),
+        }
+    }
+}
+
+impl ChainCheck {
+    /// Checks the next stored event; the first one that does not fit ends the check.
+    pub fn next(&mut self, e: &Event) -> std::result::Result<(), Verdict> {
+        let expected_seq = self.expected_seq;
+        if e.seq != expected_seq {
+            return Err(Verdict::Broken {
+                seq: expected_seq,
+                reason: format!(
+                    "event {expected_seq} is missing (the next stored event is {})",
+                    e.seq
+                ),
+            });
+        }
+        if e.prev_hash != self.prev {
+            return Err(Verdict::Broken {
+                seq: e.seq,
+                reason: "its link to the previous event does not match (an event before it \
+                         was removed, replaced or reordered)"
+                    .into(),
+            });
+        }
+        if event_hash(e) != e.hash {
+            return Err(Verdict::Broken {
+                seq: e.seq,
+                reason: "its content does not match its hash (the event was altered)".into(),
+            });
+        }
+        self.prev.clone_from(&e.hash);
+        self.expected_seq += 1;
+        Ok(())
+    }
+
+    /// The verdict once every event was fed, given the recorded head.
+    pub fn finish(self, head_seq: i64, head_hash: &str) -> Verdict {
+        let last = self.expected_seq - 1;
+        if head_seq != last || head_hash != self.prev {
+            return Verdict::Broken {
+                seq: head_seq,
+                reason: format!(
+                    "the chain ends at event {last} but the recorded head is event {head_seq} \
+                     (events at the end were removed, or the head was altered)"
+                ),
+            };
+        }
+        Verdict::Intact {
+            events: last,
+            head: self.prev,
+        }
+    }
+}
+
 const EVENT_COLUMNS: &str =
     "seq, at, actor, action, entity_type, entity_id, before_json, after_json, prev_hash, hash";
 
@@ -175,56 +242,17 @@ impl Store {
         let mut conn = self.read().await?;
         let sql = format!("SELECT {EVENT_COLUMNS} FROM audit_events ORDER BY seq");
         let mut rows = sqlx::query(&sql).fetch(&mut *conn);
-        let mut expected_seq = 1;
-        let mut prev = GENESIS.to_owned();
+        let mut check = ChainCheck::default();
         while let Some(row) = rows.try_next().await? {
-            let e = event_from_row(&row)?;
-            if e.seq != expected_seq {
-                return Ok(Verdict::Broken {
-                    seq: expected_seq,
-                    reason: format!(
-                        "event {expected_seq} is missing (the next stored event is {})",
-                        e.seq
-                    ),
-                });
+            if let Err(broken) = check.next(&event_from_row(&row)?) {
+                return Ok(broken);
             }
-            if e.prev_hash != prev {
-                return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    reason: "its link to the previous event does not match (an event before it \
-                             was removed, replaced or reordered)"
-                        .into(),
-                });
-            }
-            if event_hash(&e) != e.hash {
-                return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    reason: "its content does not match its hash (the event was altered)".into(),
-                });
-            }
-            prev = e.hash;
-            expected_seq += 1;
         }
         drop(rows);
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
-        let head_seq: i64 = head.try_get("seq")?;
-        let head_hash: String = head.try_get("hash")?;
-        if head_seq != expected_seq - 1 || head_hash != prev {
-            return Ok(Verdict::Broken {
-                seq: head_seq,
-                reason: format!(
-                    "the chain ends at event {} but the recorded head is event {head_seq} \
-                     (events at the end were removed, or the head was altered)",
-                    expected_seq - 1
-                ),
-            });
-        }
-        Ok(Verdict::Intact {
-            events: expected_seq - 1,
-            head: prev,
-        })
+        Ok(check.finish(head.try_get("seq")?, &head.try_get::<String, _>("hash")?))
     }
 
     /// The events about one record, oldest first.
