@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Attack tools against homeward, on loopback only, each run bounded in time:
-#   (a) cargo-fuzz on the list import parser, name normalisation and the audit chain check;
+#   (a) cargo-fuzz on the list import parser, the person import parser, name normalisation and
+#       the audit chain check;
 #   (b) schemathesis against the OpenAPI document, once per demo role (no 5xx, responses as
 #       documented);
 #   (c) sqlmap against the search and list filter parameters (nothing injectable).
@@ -39,7 +40,7 @@ echo "work folder: $work"
 # ---------------------------------------------------------------------------------------------
 make_seeds() {
     local s="$work/seeds"
-    mkdir -p "$s/list_parser" "$s/names" "$s/audit_chain"
+    mkdir -p "$s/list_parser" "$s/person_import" "$s/names" "$s/audit_chain"
     printf '\000nr,surname,given_name,date_of_birth\n17,Ivanova,Svetlana,1990-03-07\n18,"Petrova, A",Anna,1970\n' \
         >"$s/list_parser/csv"
     printf '\001name;dob\n"محمد بن عبدالله";1985-06-01\n' >"$s/list_parser/semicolon"
@@ -56,6 +57,8 @@ with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
 sys.stdout.buffer.write(b"")
 open(sys.argv[1], "wb").write(b"\x00" + b.getvalue())
 PY
+    printf 'الاسم,الجنس,تاريخ الميلاد,الجنسية\nسفيتلانا ايفانوفا,أنثى,1990-04-02,RU\n' >"$s/person_import/arabic.csv"
+    tail -c +2 "$s/list_parser/xlsx" >"$s/person_import/xlsx"
     printf 'محمد بن عبدالله الأحمد' >"$s/names/arabic"
     printf 'Ivanova Svetlana Petrovna' >"$s/names/latin"
     printf 'Светлана Иванова' >"$s/names/cyrillic"
@@ -70,7 +73,7 @@ fuzz() {
     fi
     make_seeds
     say "== fuzzing (${seconds}s per target, cargo +nightly fuzz, address sanitizer)"
-    for target in list_parser names audit_chain; do
+    for target in list_parser person_import names audit_chain; do
         local corpus="$root/fuzz/corpus/$target" log="$work/fuzz-$target.log"
         mkdir -p "$corpus"
         (cd "$root/fuzz" && cargo +nightly fuzz build "$target") >"$work/fuzz-build-$target.log" 2>&1 ||
