@@ -234,6 +234,7 @@ impl App {
     pub async fn languages_for(&self, p: &Principal, person: i64) -> Result<Vec<String>, AppError> {
         authorize(p, Action::ReadPersons)?;
         self.visible_person(p, person).await?;
+        self.store().person(PersonId(person)).await?;
         Ok(self
             .store()
             .languages_of(person)

@@ -36,6 +36,9 @@ enum Need {
     All(&'static [Action]),
     /// At least one of these actions.
     Any(&'static [Action]),
+    /// Every one of these actions; without them the record answers like a missing one (404),
+    /// so a role that may not see such records never learns one exists.
+    Quiet(&'static [Action]),
 }
 
 /// Whether the route's object is limited beyond the action.
@@ -49,7 +52,7 @@ enum Scoped {
     Owner,
 }
 
-use Need::{All, Any, Public, Signed};
+use Need::{All, Any, Public, Quiet, Signed};
 use Scoped::{No, Owner, Person};
 
 /// One entry per route: method, path template (as the router writes it), need, scoping.
@@ -352,6 +355,106 @@ const EXPECTATIONS: &[(&str, &str, Need, Scoped)] = &[
         "/api/v1/persons/{id}/verification",
         All(&[VerifyNationality]),
         Person,
+    ),
+    // courts and protection
+    (
+        "GET",
+        "/api/v1/persons/{id}/languages",
+        All(&[ReadPersons]),
+        Person,
+    ),
+    (
+        "PUT",
+        "/api/v1/persons/{id}/languages",
+        Any(&[WriteRegistry, ManageLegalCases]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/persons/{id}/legal-cases",
+        All(&[ReadLegalCases]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/persons/{id}/legal-cases",
+        All(&[ManageLegalCases]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/legal-cases/{id}",
+        All(&[ReadLegalCases]),
+        Person,
+    ),
+    (
+        "PUT",
+        "/api/v1/legal-cases/{id}",
+        All(&[ManageLegalCases]),
+        Person,
+    ),
+    (
+        "POST",
+        "/api/v1/legal-cases/{id}/hearings",
+        All(&[ManageLegalCases]),
+        Person,
+    ),
+    (
+        "GET",
+        "/api/v1/detention-limits",
+        All(&[ReadLegalCases]),
+        No,
+    ),
+    ("GET", "/api/v1/incidents", All(&[ReadIncidents]), No),
+    ("POST", "/api/v1/incidents", All(&[ReportIncidents]), No),
+    ("GET", "/api/v1/incidents/{id}", Quiet(&[ReadIncidents]), No),
+    (
+        "POST",
+        "/api/v1/incidents/{id}/actions",
+        Quiet(&[ReadIncidents, ManageIncidents]),
+        No,
+    ),
+    (
+        "GET",
+        "/persons/{id}/legal-cases",
+        All(&[ReadLegalCases]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/legal-cases",
+        All(&[ManageLegalCases]),
+        Person,
+    ),
+    (
+        "POST",
+        "/persons/{id}/languages",
+        Any(&[WriteRegistry, ManageLegalCases]),
+        Person,
+    ),
+    ("GET", "/legal-cases", All(&[ReadLegalCases]), No),
+    ("GET", "/legal-cases/{id}", All(&[ReadLegalCases]), Person),
+    (
+        "POST",
+        "/legal-cases/{id}",
+        All(&[ManageLegalCases]),
+        Person,
+    ),
+    (
+        "POST",
+        "/legal-cases/{id}/hearings",
+        All(&[ManageLegalCases]),
+        Person,
+    ),
+    ("GET", "/incidents", All(&[ReadIncidents]), No),
+    ("POST", "/incidents", All(&[ReportIncidents]), No),
+    ("GET", "/incidents/new", All(&[ReportIncidents]), No),
+    ("GET", "/incidents/{id}", Quiet(&[ReadIncidents]), No),
+    (
+        "POST",
+        "/incidents/{id}/actions",
+        Quiet(&[ReadIncidents, ManageIncidents]),
+        No,
     ),
     // pages: session and account
     ("GET", "/healthz", Public, No),
@@ -796,6 +899,8 @@ fn kind_of(prev: &str, param: &str) -> Option<&'static str> {
         ("countries" | "embassy-queue", _) => "country",
         ("transfers", _) => "transfer",
         ("roll-call-incidents", _) => "incident",
+        ("legal-cases", _) => "legal_case",
+        ("incidents", _) => "protection_incident",
         ("reviews", _) => "review",
         ("merges", _) => "merge",
         ("tracing-requests" | "tracing", _) => "tracing",
@@ -996,6 +1101,43 @@ async fn build_world(db: &homeward_testkit::TestDb) -> World {
         );
     }
     objects.insert("incident", (incidents[0].clone(), incidents[1].clone()));
+    // courts and protection: a legal case and a protection incident for each of the two
+    let mut legal = Vec::new();
+    let mut protection = Vec::new();
+    for p in [fr, ru] {
+        let c = app
+            .open_legal_case(
+                &worker(),
+                p,
+                &homeward_domain::courts::LegalCaseDraft {
+                    charges: "walk".into(),
+                    court: "walk court".into(),
+                    case_number: format!("W-{p}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("a legal case");
+        legal.push(c.case.id.to_string());
+        let i = app
+            .report_incident(
+                &worker(),
+                &homeward_app::courts::IncidentDraft {
+                    person: p.to_string(),
+                    kind: "threats".into(),
+                    narrative: "walk".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("a protection incident");
+        protection.push(i.incident.id.to_string());
+    }
+    objects.insert("legal_case", (legal[0].clone(), legal[1].clone()));
+    objects.insert(
+        "protection_incident",
+        (protection[0].clone(), protection[1].clone()),
+    );
     let mut tracing = Vec::new();
     for name in ["Svetlana Ivanova", "Amina Saleh"] {
         let t = app
@@ -1369,9 +1511,14 @@ fn expected(need: Need, scoped: Scoped, p: Option<&Principal>, which: Which) -> 
         Need::Public | Need::Signed => true,
         Need::All(a) => a.iter().all(|a| authorize(p, *a).is_ok()),
         Need::Any(a) => a.iter().any(|a| authorize(p, *a).is_ok()),
+        Need::Quiet(a) => a.iter().all(|a| authorize(p, *a).is_ok()),
     };
     if !may {
-        return Want::Forbidden;
+        return if matches!(need, Need::Quiet(_)) {
+            Want::Hidden
+        } else {
+            Want::Forbidden
+        };
     }
     let visible = match (scoped, which) {
         (_, Which::Missing) => false,
