@@ -1165,8 +1165,10 @@ impl App {
         Ok(self.store().care_figures(self.today()).await?)
     }
 
-    /// The care tasks of the daily review: care plan reviews past due, and best-interests
-    /// procedures waiting for a decision. The task text carries no care note.
+    /// The care tasks of the daily review: care plan reviews past due and best-interests
+    /// procedures waiting for a decision (case workers), hearings within the week and
+    /// pre-trial detention limits within 14 days (judicial liaison). The task text carries no
+    /// care note.
     pub(crate) async fn care_tasks(&self, today: NaiveDate) -> Result<Vec<TaskSpec>, AppError> {
         let mut out = Vec::new();
         let number = |id: i64| async move {
@@ -1205,6 +1207,52 @@ impl App {
                 format!("bip_pending:{}:", proc.id),
             ));
         }
+        // courts: hearings within the week and pre-trial detention limits within 14 days, for
+        // judicial liaison (their team's list); the legal data comes from the courts module.
+        for (case_id, person, court, number, on) in self
+            .store()
+            .hearings_between(today, today + Days::new(7))
+            .await?
+        {
+            let on = stored_date(&on)?;
+            out.push((
+                "hearing_this_week".to_owned(),
+                "judicial".to_owned(),
+                person,
+                on,
+                format!(
+                    "{}: hearing at {court} ({number}) on {on}",
+                    number_of(self, person).await?
+                ),
+                format!("hearing:{case_id}:{on}"),
+            ));
+        }
+        for limit in self
+            .store()
+            .detention_limits_until(today + Days::new(14))
+            .await?
+        {
+            let on = stored_date(&limit.detention_limit)?;
+            out.push((
+                "detention_limit_near".to_owned(),
+                "judicial".to_owned(),
+                limit.person_id,
+                on,
+                format!(
+                    "{}: pre-trial detention limit of {} ({}) on {on}",
+                    limit.registration_number, limit.court, limit.case_number
+                ),
+                format!("detention_limit:{}:{on}", limit.case_id),
+            ));
+        }
         Ok(out)
     }
+}
+
+async fn number_of(app: &App, person: i64) -> Result<String, AppError> {
+    Ok(app
+        .store()
+        .person(PersonId(person))
+        .await?
+        .registration_number)
 }

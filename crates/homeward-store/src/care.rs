@@ -916,6 +916,11 @@ impl Store {
         .await
     }
 
+    /// An enrolment.
+    pub async fn enrolments_by_id(&self, id: i64) -> Result<EnrolmentRow> {
+        enrolment(&mut *self.read().await?, id).await
+    }
+
     /// The sessions of an enrolment, oldest first.
     pub async fn programme_sessions_of(&self, enrolment_id: i64) -> Result<Vec<AttendanceRow>> {
         all(
@@ -959,6 +964,33 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         r.as_ref().map(FitnessRow::from_row).transpose()
+    }
+
+    /// Hearings set for `from..=to` (a hearing's next date) that are not recorded yet: (case
+    /// id, person id, court, case number, date), soonest first. Reads the courts tables.
+    pub async fn hearings_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(i64, i64, String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT c.id AS case_id, c.person_id, c.court, c.case_number,              h.next_date FROM legal_hearings h JOIN legal_cases c ON c.id = h.case_id              WHERE h.next_date >= $1 AND h.next_date <= $2 AND c.verdict = 'pending'              AND NOT EXISTS (SELECT 1 FROM legal_hearings g WHERE g.case_id = h.case_id                              AND g.hearing_date >= h.next_date)              ORDER BY h.next_date, c.id",
+        )
+        .bind(day(from))
+        .bind(day(to))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("case_id")?,
+                    r.try_get("person_id")?,
+                    r.try_get("court")?,
+                    r.try_get("case_number")?,
+                    r.try_get("next_date")?,
+                ))
+            })
+            .collect()
     }
 
     /// Care figures without identities, as of `today`.

@@ -8,6 +8,7 @@
 
 mod account;
 mod assets;
+mod care;
 mod charts;
 mod courts;
 mod custody;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<App> {
         .merge(custody::routes())
         .merge(identity::routes())
         .merge(repatriation::routes())
+        .merge(care::routes())
         .merge(reports::routes())
         .merge(courts::routes())
 }

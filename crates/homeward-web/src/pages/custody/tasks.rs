@@ -15,7 +15,7 @@ use super::{actor, see_other};
 use crate::pages::{Ctx, Layout, PageError, non_blank, render, same_origin};
 
 /// The teams that get tasks.
-const TEAMS: [&str; 3] = ["case_workers", "health", "registrars"];
+const TEAMS: [&str; 4] = ["case_workers", "health", "registrars", "judicial"];
 
 /// A task as the list shows it.
 pub struct TaskLine {
@@ -48,8 +48,9 @@ pub struct TasksQuery {
 /// The teams whose lists a role works from.
 fn teams_of(role: Role) -> &'static [&'static str] {
     match role {
-        Role::CaseWorker => &["case_workers", "health"],
+        Role::CaseWorker => &["case_workers", "health", "judicial"],
         Role::Registrar => &["registrars"],
+        Role::JudicialLiaison => &["judicial"],
         _ => &TEAMS,
     }
 }
@@ -60,7 +61,7 @@ pub async fn page(
     Query(q): Query<TasksQuery>,
 ) -> Result<Response, PageError> {
     let may_run = ctx.can(Action::Administer);
-    if !may_run {
+    if !may_run && !ctx.can(Action::ReadLegalCases) {
         ctx.may(Action::MovePersons)?;
     }
     let lang = ctx.lang().clone();
