@@ -559,3 +559,53 @@ async fn a_decided_repatriation_procedure_is_the_case_determination() {
         assert_eq!(app.store().case_bids(case.case.id).await.unwrap().len(), 2);
     }
 }
+
+#[tokio::test]
+async fn a_detention_limit_near_becomes_a_judicial_task() {
+    for db in backends().await {
+        let app = app(&db).await;
+        app.load_demo(&Actor::named("demo"), 11, 150, today())
+            .await
+            .unwrap();
+        let women = app
+            .store()
+            .list_persons(
+                &PersonFilter {
+                    sex: Some("female".into()),
+                    ..PersonFilter::default()
+                },
+                1,
+                0,
+            )
+            .await
+            .unwrap();
+        let w = women.items[0].id;
+        let judge = who("judge", Role::JudicialLiaison, None);
+        app.open_legal_case(
+            &judge,
+            w,
+            &homeward_domain::courts::LegalCaseDraft {
+                charges: "membership".into(),
+                court: "Central Criminal Court".into(),
+                case_number: "CCC-2018-17".into(),
+                counsel: "assigned".into(),
+                counsel_name: "Ms Rana".into(),
+                detained_since: "2017-11-01".into(),
+                detention_limit_days: Some(100),
+                verdict: "pending".into(),
+                appeal: "none".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        app.run_due_jobs().await.unwrap();
+        let tasks = app.store().tasks(Some("judicial")).await.unwrap();
+        let t = tasks
+            .iter()
+            .find(|t| t.kind == "detention_limit_near" && t.person_id == Some(w))
+            .unwrap_or_else(|| panic!("{tasks:?} on {}", db.backend));
+        assert_eq!(t.due, "2018-02-09");
+        assert!(t.detail.contains("CCC-2018-17"));
+    }
+}
