@@ -253,8 +253,11 @@ pub fn check_zip(bytes: &[u8]) -> Result<u64, AppError> {
     Ok(total)
 }
 
+/// A row of the file: its number and its cells.
+pub type Row = (u64, Vec<String>);
+
 /// The file as a header and rows of text, each with its row number (header = row 1).
-pub fn read_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>), AppError> {
+pub fn read_table(bytes: &[u8]) -> Result<(Vec<String>, Vec<Row>), AppError> {
     if bytes.is_empty() {
         return Err(bad_file("HW-IMP-0001", "file: choose a CSV or XLSX file"));
     }
@@ -479,10 +482,11 @@ fn check_row(
                 if e.field == "sex" && draft.sex.is_empty() {
                     continue;
                 }
-                if e.field == "date_of_birth" && val(InputField::Age).is_some() {
-                    if draft.estimated_age.is_none() {
-                        continue;
-                    }
+                if e.field == "date_of_birth"
+                    && val(InputField::Age).is_some()
+                    && draft.estimated_age.is_none()
+                {
+                    continue;
                 }
                 issue(field_of(&e.field), e.code, e.message);
             }

@@ -29,7 +29,7 @@ pub fn bars(title: &str, rows: &[(String, i64, Option<i64>)], rtl: bool) -> Stri
     let span = w - label_w - num_w;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {w} {h}\" \
-         width=\"100%\" direction=\"ltr\" font-size=\"12\" font-family=\"sans-serif\">\
+         width=\"{w}\" direction=\"ltr\" font-size=\"12\" font-family=\"sans-serif\">\
          <title>{}</title>",
         escape(title),
         h = fmt(h)
@@ -97,7 +97,7 @@ pub fn months(title: &str, months: &[String], series: &[(String, Vec<i64>)], rtl
         .max(1) as f64;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {w} {h}\" \
-         width=\"100%\" direction=\"ltr\" font-size=\"11\" font-family=\"sans-serif\">\
+         width=\"{w}\" direction=\"ltr\" font-size=\"11\" font-family=\"sans-serif\">\
          <title>{}</title>\
          <line x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"{GRID}\"/>\
          <text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>\
