@@ -56,9 +56,11 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `homeward serve` on `url` and waits until it answers.
+/// Starts `homeward serve` on `url` and waits until it answers. The caller kills and waits
+/// for the child it gets back.
+#[allow(clippy::zombie_processes)]
 pub async fn start_server(url: &str, port: u16, keys: &str) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_homeward"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeward"))
         .args(["serve", "--no-demo", "--database", url, "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .env_remove("HOMEWARD_DATABASE_URL")
@@ -73,7 +75,11 @@ pub async fn start_server(url: &str, port: u16, keys: &str) -> Child {
         if let Ok((200, _)) = call(port, "", "GET", "/healthz", None).await {
             return child;
         }
-        assert!(Instant::now() < deadline, "the server did not come up");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not come up");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

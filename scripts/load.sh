@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Load test: a registry of PERSONS synthetic persons (default 1,000,000), then person file, search
+# and list at CONNECTIONS concurrent keep-alive connections on loopback for SECONDS each, on
+# SQLite and (when PostgreSQL's initdb is installed) on a throw-away PostgreSQL cluster.
+# Prints p50/p90/p99 per request kind; the target is p99 under 50 ms.
+#
+#   bash scripts/load.sh                      # 1,000,000 persons, 64 connections, 20 s each
+#   PERSONS=100000 SECONDS_EACH=10 bash scripts/load.sh
+#   ENGINES=sqlite bash scripts/load.sh       # one engine only
+#
+# It builds in release mode, writes under a temporary folder, and stops what it starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PERSONS=${PERSONS:-1000000}
+CONNECTIONS=${CONNECTIONS:-64}
+SECONDS_EACH=${SECONDS_EACH:-20}
+ENGINES=${ENGINES:-sqlite postgres}
+
+say() { printf '\n== %s\n' "$*"; }
+
+cargo build --release --quiet -p homeward-cli --bin homeward --example load
+target=${CARGO_TARGET_DIR:-target}
+bin=$target/release/homeward
+load=$target/release/examples/load
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    if [ -n "${pg_dir:-}" ]; then
+        "${runner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export HOMEWARD_FIELD_KEY
+HOMEWARD_FIELD_KEY=$("$bin" keys generate | tr -d '\n')
+export HOMEWARD_LOG=warn
+
+run_engine() { # run_engine NAME URL
+    local name=$1 url=$2
+    say "$name: generating $PERSONS persons"
+    local t0=$SECONDS
+    "$bin" demo --database "$url" --persons "$PERSONS" --seed 2018
+    say "$name: demo generated in $((SECONDS - t0)) s"
+    local port=$(( 20000 + RANDOM % 20000 ))
+    "$bin" serve --no-demo --database "$url" --listen "127.0.0.1:$port" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 600); do
+        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+    say "$name: $CONNECTIONS connections, $SECONDS_EACH s per request kind"
+    "$load" --database "$url" --addr "127.0.0.1:$port" \
+        --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" | tee "$work/$name.txt"
+    kill "${pids[-1]}"
+}
+
+for engine in $ENGINES; do
+    case $engine in
+    sqlite)
+        run_engine sqlite "sqlite://$work/load.db"
+        ;;
+    postgres)
+        pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+        if [ -z "$pg_bin" ]; then
+            echo "PostgreSQL is not installed: skipping it"
+            continue
+        fi
+        pg_dir=$work/pg
+        mkdir -p "$pg_dir"
+        chmod 755 "$work" "$pg_dir"
+        runner=()
+        if [ "$(id -u)" = 0 ]; then
+            chown postgres "$pg_dir"
+            runner=(runuser -u postgres --)
+        fi
+        pg_port=$(( 20000 + RANDOM % 20000 ))
+        "${runner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
+        "${runner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+            -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$pg_dir -c shared_buffers=512MB" start >/dev/null
+        "${runner[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres homeward_load
+        run_engine postgres "postgres://postgres@127.0.0.1:$pg_port/homeward_load"
+        ;;
+    esac
+done
+say "done (target: p99 under 50 ms)"
