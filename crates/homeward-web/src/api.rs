@@ -94,8 +94,8 @@ pub fn routes() -> Router<App> {
         .merge(crate::api_account::routes())
         .merge(crate::api_identity::routes())
         .merge(crate::api_repatriation::routes())
-        .merge(crate::api_courts::routes())
         .merge(crate::api_care::routes())
+        .merge(crate::api_courts::routes())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -1507,8 +1507,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::api_account::doc());
     doc.merge(crate::api_identity::doc());
     doc.merge(crate::api_repatriation::doc());
-    doc.merge(crate::api_courts::doc());
     doc.merge(crate::api_care::doc());
+    doc.merge(crate::api_courts::doc());
     doc
 }
 

@@ -6,8 +6,8 @@
 
 mod api;
 mod api_account;
-mod api_courts;
 mod api_care;
+mod api_courts;
 mod api_identity;
 mod api_repatriation;
 pub mod auth;
