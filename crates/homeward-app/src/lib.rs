@@ -14,14 +14,14 @@ pub mod demo;
 pub mod dossier;
 mod error;
 pub mod identity;
-pub mod jobs;
 pub mod import;
+pub mod jobs;
 pub mod placement;
 pub mod registry;
-pub mod reports;
-mod sitrep_pdf;
 pub mod repatriation;
+pub mod reports;
 pub mod sealed;
+mod sitrep_pdf;
 pub mod stats;
 pub mod views;
 
