@@ -456,6 +456,10 @@ const EXPECTATIONS: &[(&str, &str, Need, Scoped)] = &[
         Quiet(&[ReadIncidents, ManageIncidents]),
         No,
     ),
+    // pages: reports
+    ("GET", "/dashboard", All(&[ReadStats]), No),
+    ("GET", "/dashboard/sitrep.pdf", All(&[ReadStats]), No),
+    ("GET", "/exports", Any(&[ReadAudit, ManageUsers]), No),
     // pages: session and account
     ("GET", "/healthz", Public, No),
     ("GET", "/", Signed, No),
