@@ -30,7 +30,7 @@ need_pkg pdftotext poppler-utils
 
 run_tests() { # run_tests LOG CARGO-TEST-ARGS...
     local log=$1; shift
-    if ! cargo test --quiet "$@" >"$log" 2>&1; then
+    if ! cargo test --quiet --no-fail-fast "$@" >"$log" 2>&1; then
         tail -n 120 "$log"
         echo "tests failed (full log: $log)"
         exit 1
