@@ -22,8 +22,10 @@ use serde_json::{Value, json};
 use crate::auth::Auth;
 use crate::error::ApiError;
 
-type ApiResult<T> = Result<T, ApiError>;
-type Body = Result<Json<Value>, JsonRejection>;
+/// What a JSON handler answers.
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
+/// A JSON body as axum hands it over (a rejection becomes a 400 naming the problem).
+pub(crate) type Body = Result<Json<Value>, JsonRejection>;
 
 /// Reads a JSON value into `T`, naming the path of the first bad field (`placement.site_id`).
 fn parse<T: serde::de::DeserializeOwned>(value: Value, prefix: &str) -> ApiResult<T> {
@@ -40,8 +42,9 @@ fn parse<T: serde::de::DeserializeOwned>(value: Value, prefix: &str) -> ApiResul
     })
 }
 
-/// Reads a request body into `T`.
-fn read_body<T: serde::de::DeserializeOwned>(b: Body) -> ApiResult<T> {
+/// Reads a request body into `T`, naming the path of the first bad field; every JSON
+/// module of the API reads its bodies through this one.
+pub(crate) fn read_body<T: serde::de::DeserializeOwned>(b: Body) -> ApiResult<T> {
     let Json(v) = b?;
     parse(v, "")
 }

@@ -6,7 +6,6 @@
 //! scope; a person the caller may not see answers 404 like one that does not exist, and every
 //! view of care notes or health is written to the access log by the use-case.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -16,7 +15,6 @@ use homeward_app::care::{ConditionDraft, ProcedureDraft, SchoolingDraft};
 use homeward_domain::care::{
     AssessmentDraft, CarePlanDraft, DecisionDraft, FitnessDraft, ImplementationDraft, ReviewDraft,
 };
-use homeward_domain::error::Invalid;
 use homeward_domain::person::PersonId;
 use homeward_domain::repatriation::PanelMember;
 use serde::Deserialize;
@@ -24,22 +22,10 @@ use serde_json::{Value, json};
 
 use crate::api::ErrorBody;
 use crate::auth::Auth;
-use crate::error::ApiError;
 
-type ApiResult<T> = Result<T, ApiError>;
-type Body = Result<Json<Value>, JsonRejection>;
+use crate::api::{ApiResult, Body, read_body};
+
 type Created = ApiResult<(StatusCode, Json<Value>)>;
-
-/// Reads a JSON body into `T`, naming the path of the first bad field.
-fn read_body<T: serde::de::DeserializeOwned>(b: Body) -> ApiResult<T> {
-    let Json(v) = b?;
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        let message = format!("{field}: {}", e.into_inner());
-        ApiError::BadRequest(Invalid::one(field, "HW-API-0001", message))
-    })
-}
 
 fn created<T: serde::Serialize>(v: T) -> (StatusCode, Json<Value>) {
     (StatusCode::CREATED, Json(json!(v)))

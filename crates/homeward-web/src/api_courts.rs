@@ -6,7 +6,7 @@
 //! `authorize`. An incident asked for by a role that may not see incidents answers 404, exactly
 //! like one that does not exist.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -23,19 +23,7 @@ use crate::api::ErrorBody;
 use crate::auth::Auth;
 use crate::error::ApiError;
 
-type ApiResult<T> = Result<T, ApiError>;
-type Body = Result<Json<Value>, JsonRejection>;
-
-/// Reads a JSON body into `T`, naming the path of the first bad field.
-fn read_body<T: serde::de::DeserializeOwned>(b: Body) -> ApiResult<T> {
-    let Json(v) = b?;
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        let message = format!("{field}: {}", e.into_inner());
-        ApiError::BadRequest(Invalid::one(field, "HW-API-0001", message))
-    })
-}
+use crate::api::{ApiResult, Body, read_body};
 
 /// This module's routes, merged into `/api/v1`.
 pub fn routes() -> Router<App> {

@@ -7,7 +7,7 @@
 //! only) match lists. Consular officers never see tracing requests.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,28 +15,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use homeward_app::App;
 use homeward_app::identity::{MAX_LIST_BYTES, TracingDraft};
-use homeward_domain::error::Invalid;
 use homeward_domain::person::PersonId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::ErrorBody;
 use crate::auth::Auth;
-use crate::error::ApiError;
 
-type ApiResult<T> = Result<T, ApiError>;
-type Body = Result<Json<Value>, JsonRejection>;
-
-/// Reads a JSON body into `T`, naming the path of the first bad field.
-fn read_body<T: serde::de::DeserializeOwned>(b: Body) -> ApiResult<T> {
-    let Json(v) = b?;
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        let message = format!("{field}: {}", e.into_inner());
-        ApiError::BadRequest(Invalid::one(field, "HW-API-0001", message))
-    })
-}
+use crate::api::{ApiResult, Body, read_body};
 
 /// This module's routes, merged into `/api/v1`.
 pub fn routes() -> Router<App> {
