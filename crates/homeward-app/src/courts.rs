@@ -5,7 +5,10 @@
 //! workers (protection staff) and monitors only: to every other role an incident answers exactly
 //! like one that does not exist, and every view of one is written to the access log. The
 //! account of an incident never goes into the audit trail (which auditors read): its event
-//! carries a SHA-256 of the text instead, so the record can still be proven unaltered.
+//! carries a keyed digest of the text instead (HMAC-SHA256 under a key derived from the field
+//! key ring, [`crate::sealed::KeyRing::mac`]), so the record can still be proven unaltered by
+//! whoever holds the keys, while whoever holds only the audit trail cannot confirm a guessed
+//! account. Events written before this carry `*_sha256` fields; they keep them.
 //!
 //! A hearing recorded with an allegation of coercion or ill-treatment opens a protection
 //! incident in the same transaction: both commit together or neither does.
@@ -27,8 +30,8 @@ use homeward_store::courts::{
 use homeward_store::{StoreError, WriteTx};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
+use crate::sealed::KeyRing;
 use crate::{App, AppError};
 
 fn event<'a>(
@@ -51,19 +54,25 @@ fn event<'a>(
     }
 }
 
-fn digest(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
+/// The context an incident's account is digested under (bound to the incident).
+pub fn narrative_mac_context(incident_id: i64) -> String {
+    format!("protection_incidents.report_narrative:{incident_id}")
+}
+
+/// The context a follow-up note is digested under (bound to the action).
+pub fn action_note_mac_context(action_id: i64) -> String {
+    format!("protection_incident_actions.action_note:{action_id}")
 }
 
 /// An incident as the audit trail keeps it: every field but the account, which is replaced by
-/// its SHA-256.
-fn incident_audit(i: &ProtectionIncidentRow) -> Value {
+/// its keyed digest (`report_narrative_mac`).
+fn incident_audit(keys: &KeyRing, i: &ProtectionIncidentRow) -> Value {
     let mut v = serde_json::to_value(i).unwrap_or(Value::Null);
     if let Some(o) = v.as_object_mut() {
         o.remove("report_narrative");
         o.insert(
-            "report_narrative_sha256".into(),
-            json!(digest(&i.report_narrative)),
+            "report_narrative_mac".into(),
+            json!(keys.mac(&narrative_mac_context(i.id), &i.report_narrative)),
         );
     }
     v
@@ -506,7 +515,7 @@ impl App {
             "protection_incident",
             row.id,
             None,
-            Some(incident_audit(&row)),
+            Some(incident_audit(&self.keys, &row)),
         ))
         .await?;
         Ok(row)
@@ -704,12 +713,15 @@ impl App {
         let (after, action) = tx
             .add_protection_action(id, version, &note, to.key(), &p.username, now)
             .await?;
-        let mut audit_after = incident_audit(&after);
+        let mut audit_after = incident_audit(&self.keys, &after);
         if let Some(o) = audit_after.as_object_mut() {
             o.insert("action_id".into(), json!(action.id));
             o.insert(
-                "action_note_sha256".into(),
-                json!(digest(&action.action_note)),
+                "action_note_mac".into(),
+                json!(
+                    self.keys
+                        .mac(&action_note_mac_context(action.id), &action.action_note)
+                ),
             );
         }
         tx.audit(event(
@@ -718,7 +730,7 @@ impl App {
             "protection_incident.follow_up",
             "protection_incident",
             id,
-            Some(incident_audit(&before)),
+            Some(incident_audit(&self.keys, &before)),
             Some(audit_after),
         ))
         .await?;

@@ -8,6 +8,11 @@
 //! configuration as a ring of numbered versions, `1:<base64 key>,2:<base64 key>`; the newest
 //! version seals, every version in the ring opens. Retiring a version (after `homeward keys
 //! rotate`) makes what it sealed in old audit snapshots unreadable, which is intended.
+//!
+//! The ring also gives keyed digests ([`KeyRing::mac`]) for texts that must stay out of the
+//! audit trail but whose integrity the trail should still prove (protection incident accounts):
+//! HMAC-SHA256 under a key derived from the newest field key with a fixed label, so whoever
+//! holds the audit trail without the key ring cannot confirm a guessed account.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -16,9 +21,11 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use homeward_store::sealing::{FieldCipher, SEALED_COLUMNS, SEALED_PREFIX};
 use rand::RngCore;
 use serde_json::json;
+use sha2::Sha256;
 
 use crate::{Actor, App, AppError};
 
@@ -184,6 +191,63 @@ impl KeyRing {
     }
 }
 
+/// The label the audit digest key is derived with: a field key is never used directly as a MAC
+/// key, and a digest under one label never stands for another.
+const AUDIT_MAC_LABEL: &[u8] = b"homeward/audit-digest/hmac-sha256/v1";
+
+/// The prefix of a keyed digest: `hmac-sha256:k<key version>:<hex>`.
+const MAC_PREFIX: &str = "hmac-sha256:k";
+
+impl KeyRing {
+    /// HMAC-SHA256 of `text` under version `v`'s digest key, or `None` without that version.
+    fn mac_under(&self, v: u32, context: &str, text: &str) -> Option<String> {
+        let key = self.keys.get(&v)?;
+        let mut derive =
+            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+        derive.update(AUDIT_MAC_LABEL);
+        let digest_key = derive.finalize().into_bytes();
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&digest_key)
+            .expect("HMAC takes a key of any length");
+        // The context is length-prefixed so that (context, text) pairs never collide.
+        mac.update(&(context.len() as u64).to_be_bytes());
+        mac.update(context.as_bytes());
+        mac.update(text.as_bytes());
+        Some(format!(
+            "{MAC_PREFIX}{v}:{}",
+            hex::encode(mac.finalize().into_bytes())
+        ))
+    }
+
+    /// A keyed digest of `text` bound to `context` (e.g. `protection_incidents.report_narrative`),
+    /// under the newest key: `hmac-sha256:k<version>:<64 hex digits>`. It proves a text
+    /// unaltered to whoever holds the key ring, and tells nothing to whoever does not.
+    pub fn mac(&self, context: &str, text: &str) -> String {
+        self.mac_under(self.newest(), context, text)
+            .expect("the newest version is in the ring")
+    }
+
+    /// Whether `stored` (from [`KeyRing::mac`]) is the digest of `text` bound to `context`.
+    /// `None` when the digest's key version is no longer in the ring (or it is not a keyed
+    /// digest), so a retired key is not mistaken for an altered text.
+    pub fn mac_matches(&self, stored: &str, context: &str, text: &str) -> Option<bool> {
+        let v: u32 = stored
+            .strip_prefix(MAC_PREFIX)?
+            .split(':')
+            .next()?
+            .parse()
+            .ok()?;
+        let expected = self.mac_under(v, context, text)?;
+        // Both are public-length hex strings; compare without an early exit anyway.
+        let same = expected.len() == stored.len()
+            && expected
+                .bytes()
+                .zip(stored.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        Some(same)
+    }
+}
+
 impl FieldCipher for KeyRing {
     fn seal(&self, plain: &str, context: &str) -> Result<String, String> {
         Ok(KeyRing::seal(self, plain, context))
@@ -286,6 +350,38 @@ mod tests {
         let e = other.unseal(&s, "claim_evidence.reference:7").unwrap_err();
         assert!(e.contains("version 1 does not open"), "{e}");
         assert!(e.contains("HOMEWARD_FIELD_KEY"), "{e}");
+    }
+
+    #[test]
+    fn keyed_digests_need_the_key_and_name_their_version() {
+        use sha2::Digest;
+        let ring = KeyRing::generate();
+        let c = "protection_incidents.report_narrative";
+        let text = "a guard threatened her";
+        let m = ring.mac(c, text);
+        assert!(m.starts_with("hmac-sha256:k1:"), "{m}");
+        assert_eq!(m.len(), "hmac-sha256:k1:".len() + 64);
+        assert_eq!(m, ring.mac(c, text), "deterministic under one key");
+        let plain = hex::encode(Sha256::digest(text.as_bytes()));
+        assert!(!m.contains(&plain), "not the plain SHA-256");
+        assert_ne!(
+            m,
+            KeyRing::generate().mac(c, text),
+            "another key, another digest"
+        );
+        assert_ne!(m, ring.mac("protection_incident_actions.action_note", text));
+        assert_eq!(ring.mac_matches(&m, c, text), Some(true));
+        assert_eq!(
+            ring.mac_matches(&m, c, "a guard threatened him"),
+            Some(false)
+        );
+        // After a new version: new digests use it, old ones still check.
+        let grown = ring.with_new_version();
+        assert!(grown.mac(c, text).starts_with("hmac-sha256:k2:"));
+        assert_eq!(grown.mac_matches(&m, c, text), Some(true));
+        let only_v2 = KeyRing::parse(grown.to_text().lines().nth(1).unwrap()).unwrap();
+        assert_eq!(only_v2.mac_matches(&m, c, text), None);
+        assert_eq!(ring.mac_matches(&plain, c, text), None);
     }
 
     #[test]

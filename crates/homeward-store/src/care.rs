@@ -2,7 +2,10 @@
 //! procedures and their panels, programme enrolments and sessions, schooling, health
 //! conditions and fitness-to-travel assessments.
 //!
-//! Care notes and health text are kept only in columns named `*_note` or `*_detail`.
+//! Care notes and health text are kept only in columns named `*_note` or `*_detail`, and every
+//! one of them is sealed (see [`crate::sealing`]): sealed on write, opened by the row readers
+//! here. Each is bound to the record it belongs to: a goal or review to its plan, a session to
+//! its enrolment, everything else to the person.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -11,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::moment;
 use crate::connect::WriteTx;
+use crate::sealing::Cipher;
 use crate::{Result, Store, StoreError, classify};
 
 fn day(d: NaiveDate) -> String {
@@ -57,11 +61,14 @@ pub struct GoalRow {
 }
 
 impl GoalRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let plan_id: i64 = r.try_get("plan_id")?;
+        let mut goal_detail: String = r.try_get("goal_detail")?;
+        c.open("care_goals", "goal_detail", plan_id, &mut goal_detail)?;
         Ok(Self {
             id: r.try_get("id")?,
-            plan_id: r.try_get("plan_id")?,
-            goal_detail: r.try_get("goal_detail")?,
+            plan_id,
+            goal_detail,
             status: r.try_get("status")?,
             recorded_by: r.try_get("recorded_by")?,
             recorded_at: r.try_get("recorded_at")?,
@@ -82,12 +89,15 @@ pub struct ReviewRow {
 }
 
 impl ReviewRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let plan_id: i64 = r.try_get("plan_id")?;
+        let mut review_note: String = r.try_get("review_note")?;
+        c.open("care_reviews", "review_note", plan_id, &mut review_note)?;
         Ok(Self {
             id: r.try_get("id")?,
-            plan_id: r.try_get("plan_id")?,
+            plan_id,
             reviewed_on: r.try_get("reviewed_on")?,
-            review_note: r.try_get("review_note")?,
+            review_note,
             next_review_due: r.try_get("next_review_due")?,
             reviewed_by: r.try_get("reviewed_by")?,
             recorded_at: r.try_get("recorded_at")?,
@@ -127,21 +137,36 @@ pub struct ProcedureRow {
 }
 
 impl ProcedureRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        const T: &str = "bi_procedures";
+        let person_id: i64 = r.try_get("person_id")?;
+        let mut question_detail: String = r.try_get("question_detail")?;
+        c.open(T, "question_detail", person_id, &mut question_detail)?;
+        let mut assessment_note: Option<String> = r.try_get("assessment_note")?;
+        c.open_opt(T, "assessment_note", person_id, &mut assessment_note)?;
+        let mut decision_note: Option<String> = r.try_get("decision_note")?;
+        c.open_opt(T, "decision_note", person_id, &mut decision_note)?;
+        let mut implementation_note: Option<String> = r.try_get("implementation_note")?;
+        c.open_opt(
+            T,
+            "implementation_note",
+            person_id,
+            &mut implementation_note,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
-            person_id: r.try_get("person_id")?,
+            person_id,
             question: r.try_get("question")?,
-            question_detail: r.try_get("question_detail")?,
+            question_detail,
             case_id: r.try_get("case_id")?,
             state: r.try_get("state")?,
             due_on: r.try_get("due_on")?,
-            assessment_note: r.try_get("assessment_note")?,
+            assessment_note,
             assessed_on: r.try_get("assessed_on")?,
             decision: r.try_get("decision")?,
-            decision_note: r.try_get("decision_note")?,
+            decision_note,
             decided_on: r.try_get("decided_on")?,
-            implementation_note: r.try_get("implementation_note")?,
+            implementation_note,
             implemented_on: r.try_get("implemented_on")?,
             repat_bid_id: r.try_get("repat_bid_id")?,
             opened_by: r.try_get("opened_by")?,
@@ -191,13 +216,21 @@ pub struct AttendanceRow {
 }
 
 impl AttendanceRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let enrolment_id: i64 = r.try_get("enrolment_id")?;
+        let mut progress_note: String = r.try_get("progress_note")?;
+        c.open(
+            "programme_sessions",
+            "progress_note",
+            enrolment_id,
+            &mut progress_note,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
-            enrolment_id: r.try_get("enrolment_id")?,
+            enrolment_id,
             session_on: r.try_get("session_on")?,
             present: r.try_get::<i64, _>("present")? != 0,
-            progress_note: r.try_get("progress_note")?,
+            progress_note,
             recorded_by: r.try_get("recorded_by")?,
             recorded_at: r.try_get("recorded_at")?,
         })
@@ -219,15 +252,23 @@ pub struct SchoolingRow {
 }
 
 impl SchoolingRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let person_id: i64 = r.try_get("person_id")?;
+        let mut schooling_note: String = r.try_get("schooling_note")?;
+        c.open(
+            "schooling",
+            "schooling_note",
+            person_id,
+            &mut schooling_note,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
-            person_id: r.try_get("person_id")?,
+            person_id,
             school: r.try_get("school")?,
             grade: r.try_get("grade")?,
             started_on: r.try_get("started_on")?,
             ended_on: r.try_get("ended_on")?,
-            schooling_note: r.try_get("schooling_note")?,
+            schooling_note,
             recorded_by: r.try_get("recorded_by")?,
             recorded_at: r.try_get("recorded_at")?,
         })
@@ -249,13 +290,24 @@ pub struct ConditionRow {
 }
 
 impl ConditionRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        const T: &str = "health_conditions";
+        let person_id: i64 = r.try_get("person_id")?;
+        let mut condition_detail: String = r.try_get("condition_detail")?;
+        c.open(T, "condition_detail", person_id, &mut condition_detail)?;
+        let mut essential_need_detail: String = r.try_get("essential_need_detail")?;
+        c.open(
+            T,
+            "essential_need_detail",
+            person_id,
+            &mut essential_need_detail,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
-            person_id: r.try_get("person_id")?,
+            person_id,
             kind: r.try_get("kind")?,
-            condition_detail: r.try_get("condition_detail")?,
-            essential_need_detail: r.try_get("essential_need_detail")?,
+            condition_detail,
+            essential_need_detail,
             since_on: r.try_get("since_on")?,
             recorded_by: r.try_get("recorded_by")?,
             recorded_at: r.try_get("recorded_at")?,
@@ -277,14 +329,22 @@ pub struct FitnessRow {
 }
 
 impl FitnessRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let person_id: i64 = r.try_get("person_id")?;
+        let mut fitness_note: String = r.try_get("fitness_note")?;
+        c.open(
+            "fitness_to_travel",
+            "fitness_note",
+            person_id,
+            &mut fitness_note,
+        )?;
         Ok(Self {
             id: r.try_get("id")?,
-            person_id: r.try_get("person_id")?,
+            person_id,
             fit: r.try_get::<i64, _>("fit")? != 0,
             assessed_on: r.try_get("assessed_on")?,
             assessed_by: r.try_get("assessed_by")?,
-            fitness_note: r.try_get("fitness_note")?,
+            fitness_note,
             recorded_by: r.try_get("recorded_by")?,
             recorded_at: r.try_get("recorded_at")?,
         })
@@ -338,13 +398,13 @@ async fn plan(conn: &mut AnyConnection, id: i64) -> Result<CarePlanRow> {
     CarePlanRow::from_row(&r)
 }
 
-async fn procedure(conn: &mut AnyConnection, id: i64) -> Result<ProcedureRow> {
+async fn procedure(conn: &mut AnyConnection, c: &Cipher, id: i64) -> Result<ProcedureRow> {
     let r = sqlx::query("SELECT * FROM bi_procedures WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("best-interests procedure {id}")))?;
-    let mut p = ProcedureRow::from_row(&r)?;
+    let mut p = ProcedureRow::from_row(&r, c)?;
     let rows = sqlx::query(
         "SELECT name, panel_role FROM bi_panel_members WHERE procedure_id = $1 ORDER BY position",
     )
@@ -423,13 +483,16 @@ impl WriteTx {
              VALUES ($1, $2, $3, $4) RETURNING *",
         )
         .bind(plan_id)
-        .bind(goal)
+        .bind(
+            self.cipher
+                .seal("care_goals", "goal_detail", plan_id, goal)?,
+        )
         .bind(by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        GoalRow::from_row(&r)
+        GoalRow::from_row(&r, &self.cipher)
     }
 
     /// A care plan, read inside the transaction.
@@ -472,14 +535,17 @@ impl WriteTx {
         )
         .bind(plan_id)
         .bind(day(reviewed_on))
-        .bind(review_note)
+        .bind(
+            self.cipher
+                .seal("care_reviews", "review_note", plan_id, review_note)?,
+        )
         .bind(day(next_review_due))
         .bind(by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        Ok((after, ReviewRow::from_row(&r)?))
+        Ok((after, ReviewRow::from_row(&r, &self.cipher)?))
     }
 
     /// Closes the open tasks whose dedupe key starts with `prefix` (the thing they asked for
@@ -507,7 +573,12 @@ impl WriteTx {
         )
         .bind(n.person_id)
         .bind(n.question)
-        .bind(n.question_detail)
+        .bind(self.cipher.seal(
+            "bi_procedures",
+            "question_detail",
+            n.person_id,
+            n.question_detail,
+        )?)
         .bind(n.case_id)
         .bind(day(n.due_on))
         .bind(n.opened_by)
@@ -516,12 +587,24 @@ impl WriteTx {
         .await
         .map_err(classify)?;
         let id: i64 = r.try_get("id")?;
-        procedure(self.conn(), id).await
+        self.procedure(id).await
     }
 
     /// A procedure, read inside the transaction.
     pub async fn procedure(&mut self, id: i64) -> Result<ProcedureRow> {
-        procedure(self.conn(), id).await
+        let c = self.cipher.clone();
+        procedure(self.conn(), &c, id).await
+    }
+
+    /// `note` sealed as `column` of procedure `id` (bound to the procedure's person).
+    async fn seal_procedure_note(&mut self, id: i64, column: &str, note: &str) -> Result<String> {
+        let person_id: i64 = sqlx::query("SELECT person_id FROM bi_procedures WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("best-interests procedure {id}")))?
+            .try_get("person_id")?;
+        self.cipher.seal("bi_procedures", column, person_id, note)
     }
 
     /// Records the assessment.
@@ -532,12 +615,15 @@ impl WriteTx {
         note: &str,
         on: NaiveDate,
     ) -> Result<ProcedureRow> {
+        let note = self
+            .seal_procedure_note(id, "assessment_note", note)
+            .await?;
         self.step(
             id,
             version,
             "UPDATE bi_procedures SET state = 'assessed', assessment_note = $1, assessed_on = $2, \
              version = version + 1 WHERE id = $3 AND version = $4",
-            &[note, &day(on)],
+            &[&note, &day(on)],
         )
         .await
     }
@@ -554,6 +640,7 @@ impl WriteTx {
         on: NaiveDate,
         repat_bid_id: Option<i64>,
     ) -> Result<ProcedureRow> {
+        let note = self.seal_procedure_note(id, "decision_note", note).await?;
         for (k, (name, role)) in panel.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO bi_panel_members (procedure_id, position, name, panel_role) \
@@ -577,7 +664,7 @@ impl WriteTx {
             version,
             "UPDATE bi_procedures SET state = 'decided', decision = $1, decision_note = $2, \
              decided_on = $3, version = version + 1 WHERE id = $4 AND version = $5",
-            &[decision, note, &day(on)],
+            &[decision, &note, &day(on)],
         )
         .await
     }
@@ -590,12 +677,15 @@ impl WriteTx {
         note: &str,
         on: NaiveDate,
     ) -> Result<ProcedureRow> {
+        let note = self
+            .seal_procedure_note(id, "implementation_note", note)
+            .await?;
         self.step(
             id,
             version,
             "UPDATE bi_procedures SET state = 'implemented', implementation_note = $1, \
              implemented_on = $2, version = version + 1 WHERE id = $3 AND version = $4",
-            &[note, &day(on)],
+            &[&note, &day(on)],
         )
         .await
     }
@@ -612,7 +702,7 @@ impl WriteTx {
             q = q.bind(*t);
         }
         let done = q.bind(id).bind(version).execute(self.conn()).await?;
-        let after = procedure(self.conn(), id).await?;
+        let after = self.procedure(id).await?;
         if done.rows_affected() == 0 {
             return Err(conflict(
                 format!("best-interests procedure {id}"),
@@ -625,7 +715,8 @@ impl WriteTx {
 
     /// The procedures of a person, read inside the transaction.
     pub async fn procedures_of(&mut self, person_id: i64) -> Result<Vec<ProcedureRow>> {
-        procedures_of(self.conn(), person_id).await
+        let c = self.cipher.clone();
+        procedures_of(self.conn(), &c, person_id).await
     }
 
     /// Enrols a person in a programme.
@@ -674,13 +765,18 @@ impl WriteTx {
         .bind(enrolment_id)
         .bind(day(on))
         .bind(i64::from(present))
-        .bind(progress_note)
+        .bind(self.cipher.seal(
+            "programme_sessions",
+            "progress_note",
+            enrolment_id,
+            progress_note,
+        )?)
         .bind(by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        AttendanceRow::from_row(&r)
+        AttendanceRow::from_row(&r, &self.cipher)
     }
 
     /// Whether a session of the enrolment is recorded on that day.
@@ -715,13 +811,16 @@ impl WriteTx {
         .bind(school)
         .bind(grade)
         .bind(day(started_on))
-        .bind(note)
+        .bind(
+            self.cipher
+                .seal("schooling", "schooling_note", person_id, note)?,
+        )
         .bind(by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        SchoolingRow::from_row(&r)
+        SchoolingRow::from_row(&r, &self.cipher)
     }
 
     /// Records a chronic condition or a disability.
@@ -737,15 +836,25 @@ impl WriteTx {
         )
         .bind(n.person_id)
         .bind(n.kind)
-        .bind(n.condition_detail)
-        .bind(n.essential_need_detail)
+        .bind(self.cipher.seal(
+            "health_conditions",
+            "condition_detail",
+            n.person_id,
+            n.condition_detail,
+        )?)
+        .bind(self.cipher.seal(
+            "health_conditions",
+            "essential_need_detail",
+            n.person_id,
+            n.essential_need_detail,
+        )?)
         .bind(n.since_on.map(day))
         .bind(n.recorded_by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        ConditionRow::from_row(&r)
+        ConditionRow::from_row(&r, &self.cipher)
     }
 
     /// Records a fitness-to-travel assessment.
@@ -769,13 +878,16 @@ impl WriteTx {
         .bind(i64::from(fit))
         .bind(day(assessed_on))
         .bind(assessed_by)
-        .bind(note)
+        .bind(
+            self.cipher
+                .seal("fitness_to_travel", "fitness_note", person_id, note)?,
+        )
         .bind(by)
         .bind(moment(at))
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        FitnessRow::from_row(&r)
+        FitnessRow::from_row(&r, &self.cipher)
     }
 
     /// Sets or clears a person's expected delivery date (the registry's pregnancy field, which
@@ -809,7 +921,11 @@ impl WriteTx {
     }
 }
 
-async fn procedures_of(conn: &mut AnyConnection, person_id: i64) -> Result<Vec<ProcedureRow>> {
+async fn procedures_of(
+    conn: &mut AnyConnection,
+    c: &Cipher,
+    person_id: i64,
+) -> Result<Vec<ProcedureRow>> {
     let ids: Vec<i64> =
         sqlx::query("SELECT id FROM bi_procedures WHERE person_id = $1 ORDER BY id")
             .bind(person_id)
@@ -820,14 +936,19 @@ async fn procedures_of(conn: &mut AnyConnection, person_id: i64) -> Result<Vec<P
             .collect::<std::result::Result<_, _>>()?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        out.push(procedure(&mut *conn, id).await?);
+        out.push(procedure(&mut *conn, c, id).await?);
     }
     Ok(out)
 }
 
-async fn all<T>(store: &Store, sql: &str, id: i64, f: fn(&AnyRow) -> Result<T>) -> Result<Vec<T>> {
+async fn all<T>(
+    store: &Store,
+    sql: &str,
+    id: i64,
+    f: impl Fn(&AnyRow, &Cipher) -> Result<T>,
+) -> Result<Vec<T>> {
     let rows = sqlx::query(sql).bind(id).fetch_all(store.pool()).await?;
-    rows.iter().map(f).collect()
+    rows.iter().map(|r| f(r, store.cipher())).collect()
 }
 
 fn count(r: &AnyRow, col: &str) -> Result<i64> {
@@ -841,7 +962,7 @@ impl Store {
             self,
             "SELECT * FROM care_plans WHERE person_id = $1 ORDER BY id DESC",
             person_id,
-            CarePlanRow::from_row,
+            |r, _| CarePlanRow::from_row(r),
         )
         .await
     }
@@ -887,12 +1008,12 @@ impl Store {
 
     /// A procedure with its panel.
     pub async fn procedure(&self, id: i64) -> Result<ProcedureRow> {
-        procedure(&mut *self.read().await?, id).await
+        procedure(&mut *self.read().await?, self.cipher(), id).await
     }
 
     /// The procedures of a person, oldest first.
     pub async fn procedures_of(&self, person_id: i64) -> Result<Vec<ProcedureRow>> {
-        procedures_of(&mut *self.read().await?, person_id).await
+        procedures_of(&mut *self.read().await?, self.cipher(), person_id).await
     }
 
     /// Procedures still waiting for a decision, soonest due first.
@@ -902,7 +1023,9 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(ProcedureRow::from_row).collect()
+        rows.iter()
+            .map(|r| ProcedureRow::from_row(r, self.cipher()))
+            .collect()
     }
 
     /// The programme enrolments of a person.
@@ -911,7 +1034,7 @@ impl Store {
             self,
             "SELECT * FROM programme_enrolments WHERE person_id = $1 ORDER BY id",
             person_id,
-            EnrolmentRow::from_row,
+            |r, _| EnrolmentRow::from_row(r),
         )
         .await
     }
@@ -963,7 +1086,9 @@ impl Store {
         .bind(person_id)
         .fetch_optional(self.pool())
         .await?;
-        r.as_ref().map(FitnessRow::from_row).transpose()
+        r.as_ref()
+            .map(|r| FitnessRow::from_row(r, self.cipher()))
+            .transpose()
     }
 
     /// Hearings set for `from..=to` (a hearing's next date) that are not recorded yet: (case

@@ -136,7 +136,9 @@ pub struct SealedColumn {
     pub owner: &'static str,
 }
 
-/// Every sealed column of the schema.
+/// Every sealed column of the schema: evidence and family-link references, protection
+/// incident accounts, care and health notes (`*_note`, `*_detail` of the care tables) and the
+/// users' TOTP secrets (bound to the user's own id).
 pub const SEALED_COLUMNS: &[SealedColumn] = &[
     SealedColumn {
         table: "claim_evidence",
@@ -167,6 +169,78 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         key: "id",
         column: "action_note",
         owner: "incident_id",
+    },
+    SealedColumn {
+        table: "care_goals",
+        key: "id",
+        column: "goal_detail",
+        owner: "plan_id",
+    },
+    SealedColumn {
+        table: "care_reviews",
+        key: "id",
+        column: "review_note",
+        owner: "plan_id",
+    },
+    SealedColumn {
+        table: "bi_procedures",
+        key: "id",
+        column: "question_detail",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "bi_procedures",
+        key: "id",
+        column: "assessment_note",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "bi_procedures",
+        key: "id",
+        column: "decision_note",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "bi_procedures",
+        key: "id",
+        column: "implementation_note",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "programme_sessions",
+        key: "id",
+        column: "progress_note",
+        owner: "enrolment_id",
+    },
+    SealedColumn {
+        table: "schooling",
+        key: "id",
+        column: "schooling_note",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "health_conditions",
+        key: "id",
+        column: "condition_detail",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "health_conditions",
+        key: "id",
+        column: "essential_need_detail",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "fitness_to_travel",
+        key: "id",
+        column: "fitness_note",
+        owner: "person_id",
+    },
+    SealedColumn {
+        table: "users",
+        key: "id",
+        column: "totp_secret",
+        owner: "id",
     },
 ];
 

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::moment;
 use crate::connect::WriteTx;
+use crate::sealing::Cipher;
 use crate::{Result, Store, StoreError, classify};
 
 /// A user as stored (the password hash is never serialised).
@@ -24,7 +25,8 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: String,
     pub version: i64,
-    /// The TOTP secret (base32), once enrolment has started; never serialised.
+    /// The TOTP secret (base32), once enrolment has started; never serialised. Stored sealed
+    /// (`users.totp_secret`, bound to the user's id) and opened on read.
     #[serde(skip)]
     pub totp_secret: Option<String>,
     /// When the second factor was confirmed; `None` until then.
@@ -68,9 +70,12 @@ impl SessionRow {
 }
 
 impl UserRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let id: i64 = r.try_get("id")?;
+        let mut totp_secret: Option<String> = r.try_get("totp_secret")?;
+        c.open_opt("users", "totp_secret", id, &mut totp_secret)?;
         Ok(Self {
-            id: r.try_get("id")?,
+            id,
             username: r.try_get("username")?,
             display_name: r.try_get("display_name")?,
             role: r.try_get("role")?,
@@ -81,7 +86,7 @@ impl UserRow {
             active: r.try_get::<i64, _>("active")? != 0,
             created_at: r.try_get("created_at")?,
             version: r.try_get("version")?,
-            totp_secret: r.try_get("totp_secret")?,
+            totp_secret,
             totp_enabled_at: r.try_get("totp_enabled_at")?,
             totp_last_step: r.try_get("totp_last_step")?,
             failed_sign_ins: r.try_get("failed_sign_ins")?,
@@ -120,7 +125,7 @@ impl WriteTx {
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        UserRow::from_row(&row)
+        UserRow::from_row(&row, &self.cipher)
     }
 
     /// Opens a session for a user, keeping only the hash of its token. A session opens
@@ -217,13 +222,16 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Sets (or clears) a user's TOTP secret and when it was confirmed.
+    /// Sets (or clears) a user's TOTP secret, sealed, and when it was confirmed.
     pub async fn set_totp(
         &mut self,
         user_id: i64,
         secret: Option<&str>,
         enabled_at: Option<NaiveDateTime>,
     ) -> Result<()> {
+        let secret = self
+            .cipher
+            .seal_opt("users", "totp_secret", user_id, secret)?;
         sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled_at = $2 WHERE id = $3")
             .bind(secret)
             .bind(enabled_at.map(moment))
@@ -286,7 +294,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound("user".into()))?;
-        UserRow::from_row(&row)
+        UserRow::from_row(&row, self.cipher())
     }
 
     /// Every user, in id order.
@@ -294,7 +302,9 @@ impl Store {
         let rows = sqlx::query("SELECT * FROM users ORDER BY id")
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(UserRow::from_row).collect()
+        rows.iter()
+            .map(|r| UserRow::from_row(r, self.cipher()))
+            .collect()
     }
 
     /// The user of a live session, marking it as seen: not past its absolute expiry at `now`,
@@ -323,7 +333,7 @@ impl Store {
             .await?;
         let mut session = SessionRow::from_row(&row)?;
         session.created_at = row.try_get("s_created_at")?;
-        Ok((UserRow::from_row(&row)?, session))
+        Ok((UserRow::from_row(&row, self.cipher())?, session))
     }
 
     /// A user's live sessions, newest first.

@@ -309,7 +309,7 @@ async fn an_allegation_at_a_hearing_opens_a_protection_incident_in_the_same_tran
         assert_eq!(events.len(), 1);
         let after = events[0].after_json.clone().unwrap();
         assert!(!after.contains("two nights"), "{after}");
-        assert!(after.contains("report_narrative_sha256"));
+        assert!(after.contains("report_narrative_mac"));
         assert!(app.store().verify_audit().await.is_ok());
     }
 }
