@@ -196,6 +196,25 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("dossier rendering stopped: {e}")))?
             .map_err(|e| AppError::Internal(format!("dossier rendering failed: {e}")))?;
+        crate::reports::record_export_in(
+            &mut tx,
+            p,
+            &homeward_store::reports::NewExport {
+                username: &p.username,
+                role: p.role.key(),
+                what: if req.family {
+                    "dossier-family"
+                } else {
+                    "dossier"
+                },
+                format: "pdf",
+                row_count: i64::try_from(included.len()).unwrap_or(i64::MAX),
+                fields: &format!("repatriation dossier ({})", lang.code()),
+                scope: &to_country,
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         for &k in &included {
             self.store()

@@ -1144,11 +1144,12 @@ impl App {
 
     /// The results of one of the principal's list matches as CSV: one line per candidate
     /// (or one line for a row without any).
+    /// The download is registered in the register of exports.
     pub async fn list_match_csv(&self, p: &Principal, id: i64) -> Result<String, AppError> {
         let (_, results) = self.list_match_for(p, id).await?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-        w.write_record([
+        const HEAD: [&str; 9] = [
             "line",
             "list_id",
             "list_name",
@@ -1158,8 +1159,9 @@ impl App {
             "names",
             "probability",
             "reasons",
-        ])
-        .map_err(fail)?;
+        ];
+        w.write_record(HEAD).map_err(fail)?;
+        let mut lines: i64 = 0;
         for r in &results {
             let base = [
                 r.line.to_string(),
@@ -1171,6 +1173,7 @@ impl App {
                 let mut rec = base.to_vec();
                 rec.extend(["".into(), "".into(), "".into(), "".into(), "".into()]);
                 w.write_record(&rec).map_err(fail)?;
+                lines += 1;
             }
             for (k, c) in r.candidates.iter().enumerate() {
                 let mut rec = base.to_vec();
@@ -1186,11 +1189,25 @@ impl App {
                         .join("; "),
                 );
                 w.write_record(&rec).map_err(fail)?;
+                lines += 1;
             }
         }
         let bytes = w
             .into_inner()
             .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+        self.record_export(
+            p,
+            &homeward_store::reports::NewExport {
+                username: &p.username,
+                role: p.role.key(),
+                what: "list-match",
+                format: "csv",
+                row_count: lines,
+                fields: &HEAD.join(","),
+                scope: &crate::reports::export_scope(p),
+            },
+        )
+        .await?;
         String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("csv: {e}")))
     }
 }

@@ -15,6 +15,7 @@ pub mod dossier;
 mod error;
 pub mod identity;
 pub mod import;
+pub mod import_staging;
 pub mod jobs;
 pub mod placement;
 pub mod registry;

@@ -357,6 +357,10 @@ pub async fn record_disclosure_in(
     Ok(row)
 }
 
+/// The columns of a notification list, as the register of exports names them.
+pub const NOTIFICATION_FIELDS: &str = "registration_number,names,sex,date_of_birth,claim_state,\
+                                       case,case_state,waiting_for,waiting_since";
+
 impl App {
     /// Records one release of a person's data to an embassy (a dossier, an export), in its own
     /// transaction with its audit event. See [`record_disclosure_in`] for the rule.
@@ -1335,6 +1339,21 @@ impl App {
                     .unwrap_or_default(),
             });
         }
+        crate::reports::record_export_in(
+            &mut tx,
+            p,
+            &homeward_store::reports::NewExport {
+                username: &p.username,
+                role: p.role.key(),
+                what: "notification-list",
+                format,
+                row_count: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                fields: NOTIFICATION_FIELDS,
+                scope: code.as_str(),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(NotificationList {
             country: code.to_string(),

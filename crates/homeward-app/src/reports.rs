@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use homeward_domain::access::{Action, Principal, authorize};
+use homeward_domain::access::{Action, Principal, Role, authorize};
 use homeward_domain::date::AgeBand;
 use homeward_domain::error::Invalid;
 use homeward_store::audit::NewEvent;
@@ -94,7 +94,202 @@ impl Dashboard {
     pub fn figure(&self, key: &str) -> i64 {
         self.headline.get(key).copied().unwrap_or(0)
     }
+
+    /// The rows of all its tables together (what the register of exports counts).
+    pub fn table_rows(&self) -> i64 {
+        let n = self.headline.len()
+            + self.by_sex.len()
+            + self.by_age_band.len()
+            + self.by_nationality.len()
+            + self.by_status.len()
+            + self.by_verification.len()
+            + self.stage_by_country.len()
+            + self.funnel.len()
+            + self.sites.len()
+            + self.months.len();
+        i64::try_from(n).unwrap_or(i64::MAX)
+    }
 }
+
+/// One role's share of the downloads: the columns of the persons list and the dashboard's
+/// tables (page, CSV, XLSX and situation report alike).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportShare {
+    /// The role.
+    pub role: Role,
+    /// Columns of the persons list export (message ids of their headings); empty: the role
+    /// gets no persons list (the route also asks `authorize` for `ReadPersons` and `Export`).
+    pub persons: &'static [&'static str],
+    /// The dashboard's tables the role sees.
+    pub tables: &'static [&'static str],
+    /// Country-keyed tables (nationality, verification, funnel, stage) hold only the role's
+    /// own country.
+    pub own_country_only: bool,
+}
+
+/// Every dashboard table.
+pub const ALL_TABLES: [&str; 10] = [
+    "headline",
+    "nationality",
+    "sex",
+    "age",
+    "status",
+    "verification",
+    "sites",
+    "trends",
+    "funnel",
+    "stage",
+];
+
+/// Every column of the persons list export.
+pub const PERSON_COLUMNS: [&str; 8] = [
+    "col-registration",
+    "col-names",
+    "col-sex",
+    "col-age",
+    "col-nationalities",
+    "col-site",
+    "col-status",
+    "col-flags",
+];
+
+/// Who gets which columns and tables, one row per role: the one table of export fields.
+///
+/// Persons lists leave homeward only with case workers, who see the whole file anyway
+/// (flags include pregnancy and unaccompanied children: care and health facts). A consular
+/// officer's bulk list is the embassy notification list (their country's persons with consent
+/// or an approved legal basis, each release in the disclosure register, no site, care or
+/// health column), never the registry's list. Monitors and auditors get aggregates only, as
+/// everywhere. Of the dashboard, a consular officer gets the registry-wide aggregates but
+/// only their own country's rows of the country tables and no site table (where people are
+/// held, and how full each place is, stays with the detaining authority).
+pub const EXPORT_SHARES: [ExportShare; 7] = [
+    ExportShare {
+        role: Role::Registrar,
+        persons: &[],
+        tables: &ALL_TABLES,
+        own_country_only: false,
+    },
+    ExportShare {
+        role: Role::CaseWorker,
+        persons: &PERSON_COLUMNS,
+        tables: &ALL_TABLES,
+        own_country_only: false,
+    },
+    ExportShare {
+        role: Role::JudicialLiaison,
+        persons: &[],
+        tables: &ALL_TABLES,
+        own_country_only: false,
+    },
+    ExportShare {
+        role: Role::ConsularOfficer,
+        persons: &[],
+        tables: &[
+            "headline",
+            "nationality",
+            "sex",
+            "age",
+            "status",
+            "verification",
+            "trends",
+            "funnel",
+            "stage",
+        ],
+        own_country_only: true,
+    },
+    ExportShare {
+        role: Role::Monitor,
+        persons: &[],
+        tables: &ALL_TABLES,
+        own_country_only: false,
+    },
+    ExportShare {
+        role: Role::Administrator,
+        persons: &[],
+        tables: &ALL_TABLES,
+        own_country_only: false,
+    },
+    ExportShare {
+        role: Role::Auditor,
+        persons: &[],
+        tables: &ALL_TABLES,
+        own_country_only: false,
+    },
+];
+
+/// The share of `role` (every role has a row).
+pub fn share_of(role: Role) -> ExportShare {
+    EXPORT_SHARES
+        .iter()
+        .find(|s| s.role == role)
+        .copied()
+        .unwrap_or(ExportShare {
+            role,
+            persons: &[],
+            tables: &[],
+            own_country_only: true,
+        })
+}
+
+impl Dashboard {
+    /// The figures as `p` may see them (see [`EXPORT_SHARES`]): tables the role does not get
+    /// are emptied, country tables cut to the role's own country where it has one.
+    pub fn scoped_for(&self, p: &Principal) -> Dashboard {
+        let share = share_of(p.role);
+        let mut d = self.clone();
+        let has = |t: &str| share.tables.iter().any(|x| *x == t);
+        if share.own_country_only {
+            let own = p.country.as_ref().map(|c| c.as_str().to_owned());
+            let mine = |c: &str| own.as_deref() == Some(c);
+            d.by_nationality.retain(|(c, _)| mine(c));
+            d.verification_by_country.retain(|(c, _, _)| mine(c));
+            let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
+            for (_, st, n) in &d.verification_by_country {
+                *by_state.entry(st.clone()).or_default() += n;
+            }
+            d.by_verification = by_state.into_iter().collect();
+            d.stage_by_country.retain(|(c, _, _)| mine(c));
+            d.funnel.retain(|(c, _)| mine(c));
+        }
+        if !has("headline") {
+            d.headline.clear();
+        }
+        if !has("nationality") {
+            d.by_nationality.clear();
+        }
+        if !has("sex") {
+            d.by_sex.clear();
+        }
+        if !has("age") {
+            d.by_age_band.clear();
+        }
+        if !has("status") {
+            d.by_status.clear();
+        }
+        if !has("verification") {
+            d.by_verification.clear();
+            d.verification_by_country.clear();
+        }
+        if !has("sites") {
+            d.sites.clear();
+        }
+        if !has("trends") {
+            d.months.clear();
+        }
+        if !has("funnel") {
+            d.funnel.clear();
+        }
+        if !has("stage") {
+            d.stage_by_country.clear();
+        }
+        d
+    }
+}
+
+/// The tables of a situation report, as the register of exports names them.
+pub const SITREP_FIELDS: &str =
+    "headline,nationality,sex,age,status,verification,sites,trends,funnel,stage";
 
 /// The headline keys, in the order they are shown.
 pub const HEADLINE: [&str; 8] = [
@@ -131,7 +326,7 @@ impl App {
     /// `ReadStats` may see them.
     pub async fn dashboard(&self, p: &Principal, as_of: NaiveDate) -> Result<Dashboard, AppError> {
         authorize(p, Action::ReadStats)?;
-        self.figures(as_of).await
+        Ok(self.figures(as_of).await?.scoped_for(p))
     }
 
     /// The figures, without a principal (the command line and the situation report).
@@ -262,8 +457,11 @@ impl App {
         let before: Option<Dashboard> = previous
             .as_ref()
             .and_then(|r| serde_json::from_str(&r.figures_json).ok());
+        // Stored whole (the next report compares with it); drawn as the reader may see it.
+        let shown = figures.scoped_for(p);
+        let before = before.map(|b| b.scoped_for(p));
         let doc = crate::sitrep_pdf::build(
-            &figures,
+            &shown,
             before
                 .as_ref()
                 .zip(previous.as_ref().map(|r| r.report_date.as_str())),
@@ -293,10 +491,25 @@ impl App {
             })),
         })
         .await?;
+        record_export_in(
+            &mut tx,
+            p,
+            &homeward_store::reports::NewExport {
+                username: &p.username,
+                role: p.role.key(),
+                what: "sitrep",
+                format: "pdf",
+                row_count: figures.table_rows(),
+                fields: SITREP_FIELDS,
+                scope: "aggregates",
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Sitrep {
             pdf,
-            figures,
+            figures: shown,
             previous: previous.map(|r| r.report_date),
         })
     }
@@ -312,23 +525,7 @@ impl App {
     ) -> Result<i64, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let id = tx.insert_export(e, now).await?;
-        tx.audit(NewEvent {
-            actor: &p.username,
-            at: now,
-            action: "export.download",
-            entity_type: "export",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(serde_json::json!({
-                "what": e.what,
-                "format": e.format,
-                "rows": e.row_count,
-                "fields": e.fields,
-                "scope": e.scope,
-            })),
-        })
-        .await?;
+        let id = record_export_in(&mut tx, p, e, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -343,4 +540,41 @@ impl App {
         }
         Ok(self.store().exports(1000).await?)
     }
+}
+
+/// Whose persons an export of `p` holds: `all`, their country's code, or `none`.
+pub fn export_scope(p: &Principal) -> String {
+    match homeward_domain::access::person_scope(p) {
+        homeward_domain::access::Scope::Country(c) => c.to_string(),
+        homeward_domain::access::Scope::All => "all".to_owned(),
+        homeward_domain::access::Scope::None => "none".to_owned(),
+    }
+}
+
+/// Registers an export and writes its audit event inside `tx`, so a download that records
+/// something else (disclosures, a situation report) registers itself in the same transaction.
+pub(crate) async fn record_export_in(
+    tx: &mut homeward_store::WriteTx,
+    p: &Principal,
+    e: &homeward_store::reports::NewExport<'_>,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, AppError> {
+    let id = tx.insert_export(e, now).await?;
+    tx.audit(NewEvent {
+        actor: &p.username,
+        at: now,
+        action: "export.download",
+        entity_type: "export",
+        entity_id: id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({
+            "what": e.what,
+            "format": e.format,
+            "rows": e.row_count,
+            "fields": e.fields,
+            "scope": e.scope,
+        })),
+    })
+    .await?;
+    Ok(id)
 }

@@ -132,6 +132,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_field_keys.sql"),
         postgres: include_str!("../migrations/postgres/0011_field_keys.sql"),
     },
+    Migration {
+        version: 13,
+        name: "import_staging",
+        sqlite: include_str!("../migrations/sqlite/0013_import_staging.sql"),
+        postgres: include_str!("../migrations/postgres/0013_import_staging.sql"),
+    },
 ];
 
 impl Store {

@@ -23,6 +23,7 @@ pub mod repatriation;
 pub mod reports;
 pub mod rows;
 pub mod sealing;
+pub mod staging;
 pub mod stats;
 pub mod users;
 

@@ -460,6 +460,15 @@ const EXPECTATIONS: &[(&str, &str, Need, Scoped)] = &[
     ("GET", "/dashboard", All(&[ReadStats]), No),
     ("GET", "/dashboard/sitrep.pdf", All(&[ReadStats]), No),
     ("GET", "/exports", Any(&[ReadAudit, ManageUsers]), No),
+    ("GET", "/dashboard.csv", All(&[ReadStats]), No),
+    ("GET", "/dashboard.xlsx", All(&[ReadStats]), No),
+    ("GET", "/persons.xlsx", All(&[ReadPersons, Export]), No),
+    // pages: bulk import (the staged file is found by its token, for its uploader only)
+    ("GET", "/import", All(&[WriteRegistry]), No),
+    ("POST", "/import", All(&[WriteRegistry]), No),
+    ("POST", "/import/check", All(&[WriteRegistry]), No),
+    ("POST", "/import/commit", All(&[WriteRegistry]), No),
+    ("POST", "/import/discard", All(&[WriteRegistry]), No),
     // pages: session and account
     ("GET", "/healthz", Public, No),
     ("GET", "/", Signed, No),

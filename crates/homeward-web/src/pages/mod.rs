@@ -12,9 +12,11 @@ mod care;
 mod charts;
 mod courts;
 mod custody;
+mod downloads;
 mod family;
 mod i18n;
 mod identity;
+mod import;
 mod persons;
 mod register;
 mod repatriation;
@@ -83,6 +85,8 @@ pub fn routes() -> Router<App> {
         .merge(repatriation::routes())
         .merge(care::routes())
         .merge(reports::routes())
+        .merge(downloads::routes())
+        .merge(import::routes())
         .merge(courts::routes())
 }
 

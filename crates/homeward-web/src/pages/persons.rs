@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use homeward_app::registry::{LinkDraft, born_between_for_band};
 use homeward_app::views::{FamilyView, PersonSummary};
@@ -128,7 +127,7 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn to_filter(&self, app: &App, lang: &Lang) -> Result<PersonFilter, PageError> {
+    pub(super) fn to_filter(&self, app: &App, lang: &Lang) -> Result<PersonFilter, PageError> {
         let yes_no = |v: &Option<String>| match non_blank(v).as_deref() {
             Some("yes") => Some(true),
             Some("no") => Some(false),
@@ -305,108 +304,27 @@ pub async fn csv(
 ) -> Result<Response, PageError> {
     ctx.may(Action::ReadPersons)?;
     ctx.may(Action::Export)?;
-    let lang = ctx.lang().clone();
     // A bulk export is sensitive: the password must have been given within a few minutes.
-    if let Err(e) = app.require_confirmation(&ctx.token).await {
-        return match e {
-            AppError::Authentication(_) => {
-                let back = uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/persons.csv");
-                Err(PageError::SeeOther(format!(
-                    "/account/confirm?next={}",
-                    urlencoding(back)
-                )))
-            }
-            other => Err(ctx.err(other)),
-        };
-    }
-    let filter = f.to_filter(&app, &lang)?;
-    let mut out = String::from("\u{feff}");
-    let header = [
-        "col-registration",
-        "col-names",
-        "col-sex",
-        "col-age",
-        "col-nationalities",
-        "col-site",
-        "col-status",
-        "col-flags",
-    ];
-    out.push_str(
-        &header
-            .iter()
-            .map(|h| csv_cell(&lang.t(h)))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push_str("\r\n");
-    let mut offset = 0;
-    let mut written: i64 = 0;
-    loop {
-        let page = app
-            .list_persons_for(&ctx.principal, filter.clone(), 1000, offset)
-            .await
-            .map_err(|e| ctx.err(e))?;
-        if page.items.is_empty() {
-            break;
-        }
-        offset += i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-        for r in rows(&app, &lang, page.items).await? {
-            let cells = [
-                r.number,
-                r.names.join(" | "),
-                r.sex,
-                r.age.to_string(),
-                r.nationalities,
-                r.site,
-                r.status,
-                r.flags.join(" | "),
-            ];
-            out.push_str(
-                &cells
-                    .iter()
-                    .map(|c| csv_cell(c))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
-            written += 1;
-        }
-    }
+    super::downloads::confirmed(&ctx, &app, &uri).await?;
+    // The role's columns only (see `EXPORT_SHARES`).
+    let (columns, table) = super::downloads::person_table(&ctx, &app, &f).await?;
+    let out = super::downloads::csv_of(std::slice::from_ref(&table));
     // Every export is registered and audited before the file leaves.
-    let scope = match homeward_domain::access::person_scope(&ctx.principal) {
-        homeward_domain::access::Scope::Country(c) => c.to_string(),
-        homeward_domain::access::Scope::All => "all".to_owned(),
-        homeward_domain::access::Scope::None => "none".to_owned(),
-    };
-    app.record_export(
-        &ctx.principal,
-        &homeward_store::reports::NewExport {
-            username: &ctx.principal.username,
-            role: ctx.principal.role.key(),
-            what: "persons",
-            format: "csv",
-            row_count: written,
-            fields: &header.join(","),
-            scope: &scope,
-        },
+    super::downloads::register(
+        &ctx,
+        &app,
+        "persons",
+        "csv",
+        table.rows.len(),
+        &columns.join(","),
+        &homeward_app::reports::export_scope(&ctx.principal),
     )
-    .await
-    .map_err(|e| ctx.err(e))?;
-    let mut r = out.into_response();
-    let h = r.headers_mut();
-    super::secure_headers(h);
-    h.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"persons.csv\""),
-    );
-    Ok(r)
+    .await?;
+    Ok(super::downloads::file(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        "persons.csv",
+    ))
 }
 
 /// One name variant as the file shows it.
@@ -842,7 +760,7 @@ pub async fn upload(
 }
 
 /// Percent-encodes a path and query for use as one query value.
-fn urlencoding(s: &str) -> String {
+pub(super) fn urlencoding(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

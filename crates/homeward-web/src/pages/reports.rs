@@ -270,8 +270,8 @@ pub fn panels(d: &Dashboard, lang: &Lang) -> Vec<Panel> {
 
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
-    date: Option<String>,
-    lang: Option<String>,
+    pub(super) date: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 async fn dashboard(
@@ -291,7 +291,12 @@ async fn dashboard(
         .await
         .map_err(|e| ctx.err(e))?;
     let lang = ctx.lang().clone();
-    let panels = panels(&d, &lang);
+    // The tables of the role's share only (a consular officer has no site table).
+    let share = homeward_app::reports::share_of(ctx.principal.role);
+    let panels: Vec<Panel> = panels(&d, &lang)
+        .into_iter()
+        .filter(|p| share.tables.iter().any(|t| *t == p.id))
+        .collect();
     render(&DashboardPage {
         as_of: d.as_of.clone(),
         cards: HEADLINE
