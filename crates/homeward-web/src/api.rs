@@ -1,7 +1,7 @@
 //! JSON handlers under `/api/v1`: wire shapes in, one use-case call, rows out.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::Auth;
-use crate::error::ApiError;
+use crate::error::{ApiError, Path};
 
 /// What a JSON handler answers.
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
@@ -951,6 +951,7 @@ async fn search(
     State(app): State<App>,
     q: Result<Query<SearchQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadPersons)?;
     let Query(q) = q?;
     let hits = app
         .search(&auth.0, &q.q, q.limit.unwrap_or(20).clamp(1, 100))
@@ -1371,6 +1372,7 @@ async fn upload_file(
     q: Result<Query<UploadQuery>, QueryRejection>,
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::UploadFiles)?;
     let Query(q) = q?;
     let row = app
         .add_person_file(&auth.0, PersonId(id), &q.kind, &q.label, &body)
@@ -1512,7 +1514,127 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::api_repatriation::doc());
     doc.merge(crate::api_care::doc());
     doc.merge(crate::api_courts::doc());
+    flatten_all_of(&mut doc);
+    document_refusals(&mut doc);
     doc
+}
+
+/// Makes each `allOf` body schema one object: a `#[serde(flatten)]` of a struct that denies
+/// unknown fields comes out as `allOf` of two closed objects, which no body can satisfy (each
+/// forbids the other's fields). The server reads such a body as one object, so that is what
+/// the document says: the fields of every part, none other.
+fn flatten_all_of(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
+    use utoipa::openapi::{RefOr, Type};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let names: Vec<String> = components
+        .schemas
+        .iter()
+        .filter(|(_, s)| matches!(s, RefOr::T(Schema::AllOf(_))))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for name in &names {
+        let Some(RefOr::T(Schema::AllOf(all))) = components.schemas.get(name) else {
+            continue;
+        };
+        let mut merged = Object::with_type(Type::Object);
+        merged.description.clone_from(&all.description);
+        let mut closed = false;
+        for part in &all.items {
+            let part = match part {
+                RefOr::Ref(r) => r
+                    .ref_location
+                    .rsplit('/')
+                    .next()
+                    .and_then(|n| components.schemas.get(n)),
+                RefOr::T(_) => Some(part),
+            };
+            let Some(RefOr::T(Schema::Object(o))) = part else {
+                continue;
+            };
+            for (k, v) in &o.properties {
+                merged.properties.insert(k.clone(), v.clone());
+            }
+            for r in &o.required {
+                if !merged.required.contains(r) {
+                    merged.required.push(r.clone());
+                }
+            }
+            closed |= matches!(
+                o.additional_properties.as_deref(),
+                Some(AdditionalProperties::FreeForm(false))
+            );
+        }
+        if closed {
+            merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        }
+        components
+            .schemas
+            .insert(name.clone(), RefOr::T(Schema::Object(merged)));
+    }
+}
+
+/// Adds to every operation the refusals the error layer can give it and its annotation does
+/// not list, all with the one error body ([`ErrorBody`]), so the document says what the server
+/// answers: 400 where a path parameter, the query or the body can be unreadable (`/cases/abc`,
+/// a number past 64 bits, a field of the wrong type); 401 and 403 where a session is needed
+/// (none; a role without the action, or a second factor still to set up); 404 where the path
+/// names a record (missing, or outside the caller's scope: the same answer); 422 where the query
+/// or body is checked field by field; 429 over the rate limit; 500 when the server fails.
+fn document_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let refusal = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let in_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+            let in_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+            let body = op.request_body.is_some();
+            let signed = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let wanted = [
+                ("400", in_path || in_query || body, "unreadable input"),
+                ("401", signed, "no session"),
+                ("403", signed, "role not allowed"),
+                ("404", in_path, "not found, or not yours to see"),
+                ("422", in_query || body, "refused: every bad field named"),
+                (
+                    "429",
+                    true,
+                    "too many requests: try again after Retry-After seconds",
+                ),
+                ("500", true, "the server failed; nothing was changed"),
+            ];
+            for (status, applies, description) in wanted {
+                if applies && !op.responses.responses.contains_key(status) {
+                    op.responses
+                        .responses
+                        .insert(status.to_owned(), refusal(description).into());
+                }
+            }
+        }
+    }
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

@@ -5,7 +5,7 @@
 //! enrol can do it through the API too.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{delete, post};
@@ -14,7 +14,7 @@ use homeward_app::{App, AppError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Path};
 
 type ApiResult<T> = Result<T, ApiError>;
 

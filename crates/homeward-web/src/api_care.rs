@@ -6,12 +6,13 @@
 //! scope; a person the caller may not see answers 404 like one that does not exist, and every
 //! view of care notes or health is written to the access log by the use-case.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use homeward_app::App;
 use homeward_app::care::{ConditionDraft, ProcedureDraft, SchoolingDraft};
+use homeward_domain::access::Action;
 use homeward_domain::care::{
     AssessmentDraft, CarePlanDraft, DecisionDraft, FitnessDraft, ImplementationDraft, ReviewDraft,
 };
@@ -22,6 +23,7 @@ use serde_json::{Value, json};
 
 use crate::api::ErrorBody;
 use crate::auth::Auth;
+use crate::error::Path;
 
 use crate::api::{ApiResult, Body, read_body};
 
@@ -84,6 +86,7 @@ struct PlanIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn open_plan(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: PlanIn = read_body(raw)?;
     let d = CarePlanDraft {
         goals: b.goals,
@@ -116,6 +119,7 @@ async fn review_plan(
     Path(id): Path<i64>,
     raw: Body,
 ) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: ReviewIn = read_body(raw)?;
     let d = ReviewDraft {
         reviewed_on: b.reviewed_on,
@@ -150,6 +154,7 @@ async fn open_procedure(
     Path(id): Path<i64>,
     raw: Body,
 ) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: ProcedureIn = read_body(raw)?;
     let d = ProcedureDraft {
         question: b.question,
@@ -194,6 +199,7 @@ struct AssessIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn assess(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: AssessIn = read_body(raw)?;
     let d = AssessmentDraft {
         assessment_note: b.assessment_note,
@@ -234,6 +240,7 @@ struct DecideIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn decide(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: DecideIn = read_body(raw)?;
     let d = DecisionDraft {
         panel: b
@@ -268,6 +275,7 @@ struct ImplementIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn implement(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: ImplementIn = read_body(raw)?;
     let d = ImplementationDraft {
         implemented_on: b.implemented_on,
@@ -291,6 +299,8 @@ struct CiteIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn cite(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::RecordBestInterests)?;
+    auth.may(Action::ReadCare)?;
     let b: CiteIn = read_body(raw)?;
     let bid = app.cite_procedure_in_case(&auth.0, id, b.case_id).await?;
     Ok(created(json!({ "determination": bid })))
@@ -311,6 +321,7 @@ struct EnrolIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn enrol(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: EnrolIn = read_body(raw)?;
     Ok(created(
         app.enrol(&auth.0, PersonId(id), &b.programme, &b.enrolled_on)
@@ -334,6 +345,7 @@ struct SessionIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn session(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: SessionIn = read_body(raw)?;
     Ok(created(
         app.record_session(&auth.0, id, &b.session_on, b.present, &b.progress_note)
@@ -359,6 +371,7 @@ struct SchoolingIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn schooling(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteCare)?;
     let b: SchoolingIn = read_body(raw)?;
     let d = SchoolingDraft {
         school: b.school,
@@ -401,6 +414,7 @@ struct ConditionIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn condition(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteHealth)?;
     let b: ConditionIn = read_body(raw)?;
     let d = ConditionDraft {
         kind: b.kind,
@@ -430,6 +444,7 @@ struct FitnessIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn fitness(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteHealth)?;
     let b: FitnessIn = read_body(raw)?;
     let d = FitnessDraft {
         fit: b.fit,
@@ -457,6 +472,7 @@ struct PregnancyIn {
     responses((status = 201, description = "done", body = serde_json::Value), (status = 400, description = "unreadable input", body = ErrorBody), (status = 403, description = "role not allowed", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 409, description = "changed by someone else", body = ErrorBody), (status = 422, description = "refused: every bad field named", body = ErrorBody)),
     security(("session" = [])))]
 async fn pregnancy(auth: Auth, State(app): State<App>, Path(id): Path<i64>, raw: Body) -> Created {
+    auth.may(Action::WriteHealth)?;
     let b: PregnancyIn = read_body(raw)?;
     let v = app
         .set_pregnancy(

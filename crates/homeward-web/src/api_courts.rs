@@ -7,12 +7,13 @@
 //! like one that does not exist.
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use homeward_app::App;
 use homeward_app::courts::IncidentDraft;
+use homeward_domain::access::Action;
 use homeward_domain::courts::{HearingDraft, LegalCaseDraft};
 use homeward_domain::error::Invalid;
 use homeward_store::courts::ProtectionFilter;
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::api::ErrorBody;
 use crate::auth::Auth;
-use crate::error::ApiError;
+use crate::error::{ApiError, Path};
 
 use crate::api::{ApiResult, Body, read_body};
 
@@ -82,6 +83,7 @@ async fn set_languages(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may_any(&[Action::WriteRegistry, Action::ManageLegalCases])?;
     let b: LanguagesIn = read_body(raw)?;
     let items = app.set_languages(&auth.0, id, &b.languages).await?;
     Ok(Json(json!({ "languages": items })))
@@ -176,6 +178,7 @@ async fn open_case(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::ManageLegalCases)?;
     let b: CaseIn = read_body(raw)?;
     let view = app.open_legal_case(&auth.0, id, &b.draft()).await?;
     Ok((StatusCode::CREATED, Json(json!(view))))
@@ -224,6 +227,7 @@ async fn update_case(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ManageLegalCases)?;
     // `deny_unknown_fields` does not work with `flatten`: read the version apart.
     let Json(mut v) = raw?;
     let version = v
@@ -297,6 +301,7 @@ async fn record_hearing(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::ManageLegalCases)?;
     let b: HearingIn = read_body(raw)?;
     let rec = app
         .record_hearing(
@@ -344,6 +349,7 @@ async fn detention_limits(
     State(app): State<App>,
     q: Result<Query<DaysQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadLegalCases)?;
     let Query(q) = q?;
     let items = app
         .detention_limits_near(&auth.0, q.days.unwrap_or(14))
@@ -376,6 +382,7 @@ async fn list_incidents(
     State(app): State<App>,
     q: Result<Query<IncidentQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadIncidents)?;
     let Query(q) = q?;
     let items = app
         .incidents_for(
@@ -418,6 +425,7 @@ async fn report_incident(
     State(app): State<App>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::ReportIncidents)?;
     let b: IncidentIn = read_body(raw)?;
     let view = app
         .report_incident(
@@ -477,6 +485,12 @@ async fn follow_up(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    // Whoever may not see incidents must not learn that this one exists: "not found" before
+    // the body is read, exactly as for a missing incident.
+    if auth.may(Action::ReadIncidents).is_err() {
+        return Err(homeward_app::AppError::NotFound("incident".into()).into());
+    }
+    auth.may(Action::ManageIncidents)?;
     let b: ActionIn = read_body(raw)?;
     let view = app
         .follow_up_incident(&auth.0, id, b.version, &b.note, &b.status)

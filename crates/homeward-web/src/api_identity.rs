@@ -8,19 +8,21 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use homeward_app::App;
 use homeward_app::identity::{MAX_LIST_BYTES, TracingDraft};
+use homeward_domain::access::Action;
 use homeward_domain::person::PersonId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::ErrorBody;
 use crate::auth::Auth;
+use crate::error::Path;
 
 use crate::api::{ApiResult, Body, read_body};
 
@@ -73,6 +75,7 @@ async fn run_dedupe(
     State(app): State<App>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::ReviewDuplicates)?;
     let body: DedupeIn = read_body(raw)?;
     let run = app
         .run_dedupe(&auth.0, body.threshold.unwrap_or(0.5))
@@ -103,6 +106,7 @@ async fn list_reviews(
     State(app): State<App>,
     q: Result<Query<StateQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReviewDuplicates)?;
     let Query(q) = q?;
     let items = app.reviews_for(&auth.0, q.state.as_deref(), 500).await?;
     Ok(Json(json!({ "items": items })))
@@ -148,6 +152,7 @@ async fn decide_review(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReviewDuplicates)?;
     let body: DecisionIn = read_body(raw)?;
     let view = app
         .decide_review(&auth.0, id, &body.decision, body.survivor, body.version)
@@ -204,6 +209,7 @@ async fn list_tracing(
     State(app): State<App>,
     q: Result<Query<StateQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::TraceRequests)?;
     let Query(q) = q?;
     let items = app.tracing_list(&auth.0, q.state.as_deref()).await?;
     Ok(Json(json!({ "items": items })))
@@ -223,6 +229,7 @@ async fn add_tracing(
     State(app): State<App>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::TraceRequests)?;
     let draft: TracingDraft = read_body(raw)?;
     let row = app.add_tracing(&auth.0, &draft).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
@@ -274,6 +281,7 @@ async fn tracing_outcome(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::TraceRequests)?;
     let body: OutcomeIn = read_body(raw)?;
     let row = app
         .tracing_outcome(
@@ -314,6 +322,7 @@ async fn match_list(
     q: Result<Query<ListQuery>, QueryRejection>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::MatchLists)?;
     let Query(q) = q?;
     let maps: Vec<String> = q.map.into_iter().collect();
     let row = app

@@ -5,7 +5,7 @@
 //! `authorize` and applies the caller's scope (a consular officer: their own country only).
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use homeward_app::App;
 use homeward_app::dossier::DossierRequest;
 use homeward_app::repatriation::{ConsentDraft, NotificationList, OpenCase, StepDraft};
+use homeward_domain::access::Action;
 use homeward_domain::error::Invalid;
 use homeward_domain::person::PersonId;
 use homeward_domain::repatriation::{BidDraft, PanelMember};
@@ -22,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::api::ErrorBody;
 use crate::auth::Auth;
-use crate::error::ApiError;
+use crate::error::{ApiError, Path};
 
 use crate::api::{ApiResult, Body, read_body};
 
@@ -73,6 +74,7 @@ async fn list_cases(
     State(app): State<App>,
     q: Result<Query<CaseQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    auth.may(Action::ReadCases)?;
     let Query(q) = q?;
     let items = app
         .cases_for(
@@ -113,6 +115,7 @@ async fn open_case(
     State(app): State<App>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::ManageCases)?;
     let b: CaseIn = read_body(raw)?;
     let view = app
         .open_case(
@@ -174,6 +177,7 @@ async fn move_case(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<Json<Value>> {
+    auth.may_any(&[Action::ManageCases, Action::RecordCountryDecision])?;
     let b: StepIn = read_body(raw)?;
     let row = app
         .move_case(
@@ -230,6 +234,7 @@ async fn best_interests(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::RecordBestInterests)?;
     let b: BidIn = read_body(raw)?;
     let draft = BidDraft {
         assessment: b.assessment,
@@ -302,6 +307,7 @@ async fn add_consent(
     Path(id): Path<i64>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    auth.may(Action::RecordConsent)?;
     let b: ConsentIn = read_body(raw)?;
     let row = app
         .record_consent(
@@ -405,8 +411,9 @@ async fn dossier(
     headers: axum::http::HeaderMap,
     q: Result<Query<DossierQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
+    auth.may(Action::ReadPersons)?;
+    auth.may(Action::ExportEmbassyList)?;
     let Query(q) = q?;
-    auth.may(homeward_domain::access::Action::ExportEmbassyList)?;
     // A person outside the caller's scope answers like a missing one, before anything else.
     if !app.can_see(&auth.0, PersonId(id)).await? {
         return Err(homeward_app::AppError::NotFound("person".into()).into());
@@ -490,6 +497,7 @@ async fn notification_list(
     Path(code): Path<String>,
     q: Result<Query<FormatQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
+    auth.may(Action::ExportEmbassyList)?;
     let Query(q) = q?;
     let format = q
         .format
@@ -779,7 +787,7 @@ async fn add_requirement(
     Path(code): Path<String>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    auth.may(homeward_domain::access::Action::Administer)?;
+    auth.may(Action::Administer)?;
     let b: RequirementIn = read_body(raw)?;
     let row = app
         .add_requirement(
@@ -819,7 +827,7 @@ async fn add_agreement(
     Path(code): Path<String>,
     raw: Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    auth.may(homeward_domain::access::Action::Administer)?;
+    auth.may(Action::Administer)?;
     let b: AgreementIn = read_body(raw)?;
     let row = app
         .add_agreement(&auth.0, &code, &b.concluded_on, &b.title, &b.summary)

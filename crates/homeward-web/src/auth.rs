@@ -44,6 +44,16 @@ impl Auth {
         authorize(&self.0, action).map_err(|d| ApiError::App(d.into()))
     }
 
+    /// Checks that the caller may do at least one of `actions` (a route two roles share for
+    /// different work, e.g. a case step by a case worker or by the embassy).
+    pub fn may_any(&self, actions: &[Action]) -> Result<(), ApiError> {
+        if actions.iter().any(|a| authorize(&self.0, *a).is_ok()) {
+            Ok(())
+        } else {
+            Err(ApiError::App(homeward_domain::access::Denied.into()))
+        }
+    }
+
     /// The actor recorded on audit events.
     pub fn actor(&self) -> Actor {
         Actor::named(&self.0.username)

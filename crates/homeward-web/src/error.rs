@@ -1,8 +1,11 @@
 //! The one place where failures become HTTP responses.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::FromRequestParts;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use homeward_app::AppError;
 use homeward_domain::error::{FieldError, Invalid};
@@ -74,6 +77,46 @@ impl From<QueryRejection> for ApiError {
             "HW-API-0002",
             text,
         )]))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        let field = match &r {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey { key, .. }
+                | ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
+                _ => "id".to_owned(),
+            },
+            _ => "id".to_owned(),
+        };
+        let message = format!("{field}: {}", r.body_text());
+        ApiError::BadRequest(Invalid(vec![FieldError::new(
+            field,
+            "HW-API-0005",
+            message,
+        )]))
+    }
+}
+
+/// A path parameter of a JSON route. One that does not parse (`/cases/abc`, a number past
+/// `i64`) is answered like an unreadable body: 400 with the JSON error body naming the
+/// parameter, never axum's plain-text refusal. It says nothing about any record, so it may
+/// come before the role is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(v) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(v))
     }
 }
 

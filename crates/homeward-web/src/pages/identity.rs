@@ -6,6 +6,7 @@
 //! in the reader's language and changes nothing.
 
 use askama::Template;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -813,11 +814,13 @@ async fn list_upload(
     ctx: Ctx,
     State(app): State<App>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     same_origin(&headers)?;
     ctx.may(Action::MatchLists)?;
     let lang = ctx.lang().clone();
+    // Read only once the role may match lists: a refused role gets 403 whatever it sent.
+    let mut form = form.map_err(|_| PageError::BadRequest(lang.clone()))?;
     let unreadable = |lang: &Lang| PageError::BadRequest(lang.clone());
     let (mut name, mut bytes, mut map) = (String::new(), Vec::new(), String::new());
     while let Some(field) = form.next_field().await.map_err(|_| unreadable(&lang))? {

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -649,11 +651,13 @@ pub async fn link(
     State(app): State<App>,
     Path(id): Path<i64>,
     headers: HeaderMap,
-    Form(f): Form<LinkForm>,
+    form: Result<Form<LinkForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     same_origin(&headers)?;
     ctx.may(Action::WriteRegistry)?;
     let lang = ctx.lang().clone();
+    // Read only once the role may link: a refused role gets 403 whatever it sent.
+    let Form(f) = form.map_err(|_| PageError::BadRequest(lang.clone()))?;
     if !app
         .can_see(&ctx.principal, PersonId(id))
         .await
@@ -716,11 +720,12 @@ pub async fn upload(
     State(app): State<App>,
     Path(id): Path<i64>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     same_origin(&headers)?;
     ctx.may(Action::UploadFiles)?;
     let lang = ctx.lang().clone();
+    let mut form = form.map_err(|_| PageError::BadRequest(lang.clone()))?;
     let (mut kind, mut label, mut bytes) = (String::new(), String::new(), Vec::new());
     let unreadable = |lang: &Lang| PageError::BadRequest(lang.clone());
     while let Some(field) = form.next_field().await.map_err(|_| unreadable(&lang))? {
