@@ -403,6 +403,19 @@ fn excel_day(serial: f64) -> String {
 
 /// The first sheet of an XLSX workbook as CSV text, so both formats read alike.
 pub(crate) fn xlsx_to_csv(bytes: &[u8]) -> Result<String, AppError> {
+    // The workbook reader can panic on a malformed file (fuzzing found a cell reference with
+    // so many column letters that calamine's arithmetic overflows): that is a workbook it
+    // cannot read, refused like any other, never a crash of the request.
+    std::panic::catch_unwind(|| read_xlsx(bytes)).unwrap_or_else(|_| {
+        Err(invalid(
+            "file",
+            "HW-IDE-0010",
+            "file: not a readable XLSX workbook (malformed content)",
+        ))
+    })
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<String, AppError> {
     use calamine::{Data, Reader, Xlsx};
     let bad = |m: String| invalid("file", "HW-IDE-0010", format!("file: {m}"));
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))

@@ -3,6 +3,7 @@
 mod auth;
 mod care;
 mod courts;
+mod fuzz_regressions;
 mod identity;
 mod placement;
 mod repatriation;
