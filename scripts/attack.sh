@@ -5,16 +5,24 @@
 #   (b) schemathesis against the OpenAPI document, once per demo role (no 5xx, responses as
 #       documented);
 #   (c) sqlmap against the search and list filter parameters (nothing injectable).
-# Not part of the CI test run. Settings (environment):
-#   ATTACK_SECONDS  time box per fuzz target / per schemathesis role / per sqlmap URL (60)
-#   ATTACK_ONLY     comma list of parts to run: fuzz,api,sql (all)
-#   ATTACK_EXAMPLES schemathesis examples per operation (25)
+# Not part of the CI test run. It installs what it lacks: cargo-fuzz with cargo, schemathesis
+# and sqlmap from PyPI into a virtual environment kept in the user's cache (reused next time).
+# Settings (environment):
+#   ATTACK_SECONDS    time box per fuzz target / per schemathesis role / per sqlmap URL (60)
+#   ATTACK_ONLY       comma list of parts to run: fuzz,api,sql (all)
+#   ATTACK_EXAMPLES   schemathesis examples per operation (25)
+#   ATTACK_SANITIZER  cargo-fuzz sanitizer: none (default: the targets are safe Rust, and on a
+#                     small machine the AddressSanitizer build and runs cost more than they find)
+#                     or address
+#   ATTACK_VENV       where the Python tools live (~/.cache/homeward-attack-venv)
 # Prints a summary of figures at the end and exits non-zero when anything was found.
 set -uo pipefail
 
 seconds=${ATTACK_SECONDS:-60}
 only=${ATTACK_ONLY:-fuzz,api,sql}
 examples=${ATTACK_EXAMPLES:-25}
+sanitizer=${ATTACK_SANITIZER:-none}
+venv=${ATTACK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/homeward-attack-venv}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/homeward-attack.XXXXXX")
 summary="$work/summary.txt"
@@ -67,27 +75,42 @@ PY
 }
 
 fuzz() {
+    # cargo-fuzz needs a nightly compiler; without one, stable is told to allow the flags.
+    local cargo=(cargo +nightly) boot=()
+    if ! cargo +nightly --version >/dev/null 2>&1; then
+        cargo=(cargo)
+        boot=(env RUSTC_BOOTSTRAP=1)
+        say "fuzz: no nightly toolchain, building with stable and RUSTC_BOOTSTRAP=1"
+    fi
     if ! cargo fuzz --version >/dev/null 2>&1; then
         echo "installing cargo-fuzz..."
         cargo install cargo-fuzz --locked || { say "fuzz: cargo-fuzz could not be installed"; found=1; return; }
     fi
     make_seeds
-    say "== fuzzing (${seconds}s per target, cargo +nightly fuzz, address sanitizer)"
+    # The fuzz crate is its own workspace: start from the main lock so it builds the same
+    # versions the server runs (cargo adds libfuzzer-sys and arbitrary).
+    cp "$root/Cargo.lock" "$root/fuzz/Cargo.lock"
+    say "== fuzzing (${seconds}s per target, cargo-fuzz, sanitizer: $sanitizer)"
+    (cd "$root/fuzz" && "${boot[@]}" "${cargo[@]}" fuzz build -s "$sanitizer") >"$work/fuzz-build.log" 2>&1 ||
+        { say "fuzz: build failed (see $work/fuzz-build.log)"; found=1; return; }
     for target in list_parser person_import names audit_chain; do
         local corpus="$root/fuzz/corpus/$target" log="$work/fuzz-$target.log"
-        mkdir -p "$corpus"
-        (cd "$root/fuzz" && cargo +nightly fuzz build "$target") >"$work/fuzz-build-$target.log" 2>&1 ||
-            { say "fuzz $target: build failed (see $work/fuzz-build-$target.log)"; found=1; continue; }
-        (cd "$root/fuzz" && cargo +nightly fuzz run "$target" "$corpus" "$work/seeds/$target" -- \
+        local artifacts="$root/fuzz/artifacts/$target"
+        mkdir -p "$corpus" "$artifacts"
+        local before_crashes
+        before_crashes=$(find "$artifacts" -type f | wc -l)
+        (cd "$root/fuzz" && "${boot[@]}" "${cargo[@]}" fuzz run -s "$sanitizer" "$target" "$corpus" "$work/seeds/$target" -- \
             -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10) >"$log" 2>&1
         local rc=$?
-        local execs per_sec
+        local execs per_sec corpus_files crashes
         execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
         per_sec=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-        if [ "$rc" -eq 0 ]; then
-            say "fuzz $target: ${execs:-?} executions, ${per_sec:-?}/s, no crash"
+        corpus_files=$(find "$corpus" -type f | wc -l)
+        crashes=$(( $(find "$artifacts" -type f | wc -l) - before_crashes ))
+        if [ "$rc" -eq 0 ] && [ "$crashes" -eq 0 ]; then
+            say "fuzz $target: ${execs:-?} executions, ${per_sec:-?}/s, corpus $corpus_files inputs, 0 crashes"
         else
-            say "fuzz $target: CRASH after ${execs:-?} executions (exit $rc): see $log and fuzz/artifacts/$target"
+            say "fuzz $target: CRASH after ${execs:-?} executions (exit $rc, $crashes new artifacts): see $log and fuzz/artifacts/$target"
             found=1
         fi
     done
@@ -97,9 +120,11 @@ fuzz() {
 # (b) and (c) need a server on a fresh database and the tools in a virtual environment
 # ---------------------------------------------------------------------------------------------
 tools() {
-    if [ ! -x "$work/venv/bin/st" ]; then
-        python3 -m venv "$work/venv" >/dev/null &&
-            "$work/venv/bin/pip" install --quiet schemathesis sqlmap >"$work/pip.log" 2>&1 ||
+    if [ ! -x "$venv/bin/st" ] || [ ! -x "$venv/bin/sqlmap" ]; then
+        echo "installing schemathesis and sqlmap into $venv..."
+        mkdir -p "$(dirname "$venv")"
+        python3 -m venv "$venv" >/dev/null &&
+            "$venv/bin/pip" install --quiet schemathesis sqlmap >"$work/pip.log" 2>&1 ||
             { say "tools: pip install failed (see $work/pip.log)"; return 1; }
     fi
 }
@@ -110,7 +135,8 @@ start_server() {
     local bin="${CARGO_TARGET_DIR:-$root/target}/debug/homeward"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     base="http://127.0.0.1:$port"
-    "$bin" --database "sqlite://$work/attack.db" serve --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+    # A session of its own: no signal meant for the tools (an interrupt on a time box) reaches it.
+    setsid "$bin" --database "sqlite://$work/attack.db" serve --listen "127.0.0.1:$port" >>"$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 600); do
         curl -fsS "$base/healthz" >/dev/null 2>&1 && return 0
@@ -119,6 +145,23 @@ start_server() {
     done
     say "server: not up after 300 s"
     return 1
+}
+
+# After each tool run: a server that went away is a finding (a crash), said with its exit
+# status and the end of its log; a new one is started on the same database for the next run.
+check_server() { # check_server WHAT-JUST-RAN
+    if [ -n "$server_pid" ] && ! kill -0 "$server_pid" 2>/dev/null; then
+        wait "$server_pid"
+        local rc=$?
+        say "server: DIED during $1 (exit $rc); last lines of $work/server.log:"
+        tail -n 5 "$work/server.log" | tee -a "$summary"
+        found=1
+        server_pid=""
+        start_server
+    elif [ -n "$server_pid" ] && ! curl -fsS --max-time 10 "$base/healthz" >/dev/null 2>&1; then
+        say "server: NOT ANSWERING after $1"
+        found=1
+    fi
 }
 
 # Signs in a demo account and prints its session token.
@@ -136,8 +179,9 @@ api() {
     for user in $ROLES; do
         local token log="$work/st-$user.log"
         token=$(token_of "$user") || { say "schemathesis $user: cannot sign in"; found=1; continue; }
-        # Signing out or ending sessions would end the run's own session: left out.
-        timeout --signal=INT "$((seconds + 30))" "$work/venv/bin/st" run "$base/api/v1/openapi.json" \
+        # Signing out or ending sessions would end the run's own session: left out. On the
+        # time box st gets an interrupt (it then prints its summary), then a kill 15 s later.
+        timeout --signal=INT --kill-after=15 "$((seconds + 30))" "$venv/bin/st" run "$base/api/v1/openapi.json" \
             --url "$base" \
             -H "Authorization: Bearer $token" \
             --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
@@ -147,15 +191,17 @@ api() {
             --rate-limit 60/s \
             --no-color >"$log" 2>&1
         local rc=$?
-        local cases failures
-        cases=$(grep -Eo '[0-9]+ (test cases|generated)' "$log" | tail -1 | grep -Eo '^[0-9]+')
-        failures=$(grep -Eo '[0-9]+ failures?' "$log" | tail -1 | grep -Eo '^[0-9]+')
+        local cases failures errors
+        cases=$(grep -Eo '[0-9]+ generated' "$log" | tail -1 | grep -Eo '^[0-9]+')
+        failures=$(grep -E '^=+ .* in [0-9.]+s =+$' "$log" | grep -Eo '[0-9]+ failures?' | grep -Eo '^[0-9]+')
+        errors=$(grep -E '^=+ .* in [0-9.]+s =+$' "$log" | grep -Eo '[0-9]+ errors?' | grep -Eo '^[0-9]+')
         if [ "$rc" -eq 0 ]; then
-            say "schemathesis $user: ${cases:-?} cases, 0 failures"
+            say "schemathesis $user: ${cases:-?} cases, 0 failures, 0 errors"
         else
-            say "schemathesis $user: ${cases:-?} cases, ${failures:-?} failures (exit $rc): see $log"
+            say "schemathesis $user: ${cases:-?} cases, ${failures:-0} failures, ${errors:-0} errors (exit $rc): see $log"
             found=1
         fi
+        check_server "schemathesis as $user"
     done
 }
 
@@ -177,20 +223,22 @@ sql() {
     for url in "${urls[@]}"; do
         i=$((i + 1))
         local log="$work/sqlmap-$i.log"
-        timeout --signal=INT "$seconds" "$work/venv/bin/sqlmap" -u "$url" \
+        timeout --signal=INT --kill-after=15 "$seconds" "$venv/bin/sqlmap" -u "$url" \
             --headers="Authorization: Bearer $token" \
             --cookie="homeward_session=$token" \
             --batch --level 3 --risk 2 --time-sec 2 --flush-session --disable-coloring \
             --output-dir "$work/sqlmap" >"$log" 2>&1
-        if grep -qiE 'identified the following injection point|is vulnerable|appears to be .*injectable' "$log" &&
-            ! grep -qi 'do not appear to be injectable' "$log"; then
-            say "sqlmap $url: INJECTABLE, see $log"
+        local clean
+        clean=$(grep -ciE 'parameter .* does not seem to be injectable' "$log")
+        if grep -qiE 'identified the following injection point|parameter .* is vulnerable' "$log"; then
+            say "sqlmap ${url#"$base"}: INJECTABLE, see $log"
             found=1
-        elif grep -qi 'do not appear to be injectable' "$log"; then
-            say "sqlmap ${url#"$base"}: all tested parameters not injectable"
+        elif grep -qi 'all tested parameters do not appear to be injectable' "$log"; then
+            say "sqlmap ${url#"$base"}: $clean parameters tested, none injectable"
         else
-            say "sqlmap ${url#"$base"}: stopped by the time box before finishing, nothing found (see $log)"
+            say "sqlmap ${url#"$base"}: time box reached after $clean parameters found not injectable, nothing injectable found (see $log)"
         fi
+        check_server "sqlmap on ${url#"$base"}"
     done
 }
 
