@@ -17,9 +17,11 @@ use homeward_domain::family::{Basis, Confidence, NewLink, Relation};
 use homeward_domain::nationality::ClaimState;
 use homeward_domain::person::{
     DocType, Document, NameKind, NameVariant, PersonFacts, PersonId, Sex, Status, Vulnerability,
+    registration_number,
 };
 use homeward_domain::site::{SeparationGroup, SiteId, SiteKind};
 use homeward_store::audit::NewEvent;
+use homeward_store::bulk::BulkPerson;
 use homeward_store::registry::{NewEpisode, NewSite};
 use serde::Serialize;
 
@@ -127,6 +129,25 @@ fn claim_state(index: usize) -> ClaimState {
     }
 }
 
+/// Who authorised the demo placements, and why.
+const AUTHORISED_BY: &str = "camp administration (demo)";
+const REASON: &str = "placement under the age protocol";
+/// Persons written per batch of multi-row statements.
+const WRITE_BATCH: usize = 2_000;
+
+/// One demo person, checked and ready to write.
+struct Prepared<'a> {
+    id: PersonId,
+    facts: PersonFacts,
+    names: Vec<NameVariant>,
+    documents: Vec<Document>,
+    claim: Option<(CountryCode, ClaimState)>,
+    link: Option<NewLink>,
+    site: SiteId,
+    site_code: &'a str,
+    at: chrono::NaiveDateTime,
+}
+
 fn bad(msg: String) -> AppError {
     AppError::Invalid(Invalid::one("demo", "HW-DEMO-0001", msg))
 }
@@ -191,10 +212,13 @@ impl App {
             )
             .await?;
         }
-        let mut ids: Vec<PersonId> = Vec::with_capacity(population.persons.len());
+        // Every person is checked first (facts, names, documents, placement under the custody
+        // rules), then written in batches of multi-row statements under reserved ids.
+        let ids = tx.reserve_person_ids(population.persons.len()).await?;
+        let mut prepared: Vec<Prepared> = Vec::with_capacity(population.persons.len());
         let mut site_of: Vec<SiteId> = Vec::with_capacity(population.persons.len());
         let mut occupancy: BTreeMap<SiteId, u32> = BTreeMap::new();
-        for p in &population.persons {
+        for (p, &id) in population.persons.iter().zip(&ids) {
             let facts = PersonFacts {
                 sex: match p.sex {
                     demo::Sex::Female => Sex::Female,
@@ -215,53 +239,45 @@ impl App {
                 separation_group: SeparationGroup::ForeignFamilies,
             }
             .check(as_of)?;
-            let row = tx.insert_person(&facts, true, now).await?;
-            let id = row.person_id();
-            ids.push(id);
+            let mut names = Vec::with_capacity(p.names.len());
             for n in &p.names {
-                let name = NameVariant::new(&n.text, name_kind(n.kind), n.recorded_by, n.source)
-                    .map_err(Invalid::from)?;
-                tx.add_name(id, &name, now).await?;
+                names.push(
+                    NameVariant::new(&n.text, name_kind(n.kind), n.recorded_by, n.source)
+                        .map_err(Invalid::from)?,
+                );
             }
+            let mut documents = Vec::with_capacity(p.documents.len());
             for d in &p.documents {
-                let doc = Document {
+                documents.push(Document {
                     doc_type: doc_type(d.doc_type),
                     number: d.number.clone(),
                     issuing_country: CountryCode::parse("issuing_country", d.issuing_country)?,
                     expiry: d.expiry,
                     sighted: d.sighted,
-                };
-                tx.add_document(id, &doc, now).await?;
+                });
             }
-            if let Some(code) = p.nationality {
-                tx.add_claim(
-                    id,
-                    CountryCode::parse("nationality", code)?.as_str(),
-                    claim_state(p.index),
-                    now,
-                )
-                .await?;
-            }
-            let mother = p.mother.and_then(|m| ids.get(m).copied());
-            if let Some(m) = mother {
-                let link = NewLink {
-                    from: m,
-                    to: id,
-                    relation: Relation::Mother,
-                    basis: if p.documents.is_empty() {
-                        Basis::Observed
-                    } else {
-                        Basis::Document
-                    },
-                    confidence: if p.documents.is_empty() {
-                        Confidence::Probable
-                    } else {
-                        Confidence::Confirmed
-                    },
-                    evidence_ref: None,
-                };
-                tx.add_link(&link, &actor.name, now).await?;
-            }
+            let claim = p
+                .nationality
+                .map(|code| CountryCode::parse("nationality", code))
+                .transpose()?
+                .map(|c| (c, claim_state(p.index)));
+            let mother = p.mother.filter(|m| *m < prepared.len()).map(|m| ids[m]);
+            let link = mother.map(|m| NewLink {
+                from: m,
+                to: id,
+                relation: Relation::Mother,
+                basis: if p.documents.is_empty() {
+                    Basis::Observed
+                } else {
+                    Basis::Document
+                },
+                confidence: if p.documents.is_empty() {
+                    Confidence::Probable
+                } else {
+                    Confidence::Confirmed
+                },
+                evidence_ref: None,
+            });
             let Some((site_id, site)) = sites.get(p.site) else {
                 return Err(bad(format!(
                     "person {} is placed at unknown site {}",
@@ -283,8 +299,8 @@ impl App {
             let request = MoveRequest {
                 to: *site_id,
                 at,
-                authorised_by: "camp administration (demo)".into(),
-                reason: "placement under the age protocol".into(),
+                authorised_by: AUTHORISED_BY.into(),
+                reason: REASON.into(),
                 best_interests_ref: None,
                 confirm_over_capacity: true,
             };
@@ -294,31 +310,77 @@ impl App {
                     p.index
                 ))
             })?;
-            tx.move_person(&NewEpisode {
-                person: id,
-                site: *site_id,
-                at,
-                authorised_by: &request.authorised_by,
-                reason: &request.reason,
-                best_interests_ref: None,
-                recorded_by: &actor.name,
-            })
-            .await?;
             site_of.push(*site_id);
-            tx.audit(NewEvent {
-                actor: &actor.name,
-                at: now,
-                action: "person.register",
-                entity_type: "person",
-                entity_id: id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({
-                    "registration_number": row.registration_number,
-                    "synthetic": true,
-                    "site": p.site,
-                })),
-            })
-            .await?;
+            prepared.push(Prepared {
+                id,
+                facts,
+                names,
+                documents,
+                claim,
+                link,
+                site: *site_id,
+                site_code: p.site,
+                at,
+            });
+        }
+        for batch in prepared.chunks(WRITE_BATCH) {
+            let people: Vec<BulkPerson<'_>> = batch
+                .iter()
+                .map(|p| BulkPerson {
+                    id: p.id,
+                    facts: &p.facts,
+                    synthetic: true,
+                    current_site: Some(p.site),
+                })
+                .collect();
+            tx.insert_persons(&people, now).await?;
+            let names: Vec<_> = batch
+                .iter()
+                .flat_map(|p| p.names.iter().map(move |n| (p.id, n)))
+                .collect();
+            tx.add_names(&names, now).await?;
+            let docs: Vec<_> = batch
+                .iter()
+                .flat_map(|p| p.documents.iter().map(move |d| (p.id, d)))
+                .collect();
+            tx.add_documents(&docs, now).await?;
+            let claims: Vec<_> = batch
+                .iter()
+                .filter_map(|p| p.claim.as_ref().map(|(c, st)| (p.id, c.as_str(), *st)))
+                .collect();
+            tx.add_claims(&claims, now).await?;
+            let links: Vec<NewLink> = batch.iter().filter_map(|p| p.link.clone()).collect();
+            tx.add_links(&links, &actor.name, now).await?;
+            let episodes: Vec<NewEpisode<'_>> = batch
+                .iter()
+                .map(|p| NewEpisode {
+                    person: p.id,
+                    site: p.site,
+                    at: p.at,
+                    authorised_by: AUTHORISED_BY,
+                    reason: REASON,
+                    best_interests_ref: None,
+                    recorded_by: &actor.name,
+                })
+                .collect();
+            tx.open_first_episodes(&episodes).await?;
+            let events: Vec<NewEvent<'_>> = batch
+                .iter()
+                .map(|p| NewEvent {
+                    actor: &actor.name,
+                    at: now,
+                    action: "person.register",
+                    entity_type: "person",
+                    entity_id: p.id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "registration_number": registration_number(p.id),
+                        "synthetic": true,
+                        "site": p.site_code,
+                    })),
+                })
+                .collect();
+            tx.audit_many(events).await?;
         }
         // repatriation: the demo countries' requirements and agreement history.
         crate::repatriation::seed_demo_countries(&mut tx, actor, as_of, now).await?;
@@ -326,7 +388,7 @@ impl App {
             seed,
             as_of: as_of.format("%Y-%m-%d").to_string(),
             sites: sites.len(),
-            persons: ids.len(),
+            persons: prepared.len(),
         };
         tx.audit(NewEvent {
             actor: &actor.name,

@@ -16,10 +16,13 @@ use homeward_domain::access::{Action, Principal, authorize};
 use homeward_domain::country::{self, CountryCode};
 use homeward_domain::error::Invalid;
 use homeward_domain::nationality::ClaimState;
-use homeward_domain::person::{DocumentDraft, NameKind, NameVariant, PersonDraft};
+use homeward_domain::person::{
+    DocumentDraft, NameKind, NameVariant, PersonDraft, registration_number,
+};
 use homeward_linkage::batch::{ColumnMapping, InputField};
 use homeward_linkage::{BirthDate, PersonName, Record, Sex as LSex};
 use homeward_store::audit::NewEvent;
+use homeward_store::bulk::BulkPerson;
 use serde::Serialize;
 
 use crate::{App, AppError};
@@ -34,6 +37,8 @@ pub const MAX_IMPORT_ROWS: usize = 200_000;
 pub const MAX_DUPLICATE_CHECK: usize = 20_000;
 /// A candidate at or above this probability is shown as a possible duplicate.
 const DUPLICATE_FROM: f64 = 0.5;
+/// Persons written per batch of multi-row statements during a commit.
+const WRITE_BATCH: usize = 2_000;
 
 /// Arabic headers (and common English variants) for each field, compared after
 /// normalisation (see [`normalise_header`]).
@@ -733,44 +738,67 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let mut first: Option<String> = None;
-        let mut last = String::new();
         let n = valid.len() as u64;
-        for (i, v) in valid.iter().enumerate() {
-            let row = tx.insert_person(&v.person, false, now).await?;
-            let id = row.person_id();
-            for name in &v.names {
-                tx.add_name(id, name, now).await?;
-            }
-            if let Some(c) = &v.nationality {
-                tx.add_claim(id, c.as_str(), ClaimState::Claimed, now)
-                    .await?;
-            }
-            if let Some(d) = &v.document {
-                tx.add_document(id, d, now).await?;
-            }
-            tx.audit(NewEvent {
-                actor: &p.username,
-                at: now,
-                action: "person.import",
-                entity_type: "person",
-                entity_id: id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({
-                    "registration_number": row.registration_number,
-                    "file": req.file_name,
-                    "row": v.row,
-                    "source_id": v.source_id,
-                })),
-            })
-            .await?;
-            if first.is_none() {
-                first = Some(row.registration_number.clone());
-            }
-            last = row.registration_number;
-            if i % 1000 == 0 {
-                progress("write", i as u64, n);
-            }
+        // Written in batches of many rows per statement (persons under reserved ids, then
+        // their names, claims, documents and audit events): the same rows and events as one
+        // by one, in a fraction of the round trips.
+        let ids = tx.reserve_person_ids(valid.len()).await?;
+        let mut done = 0u64;
+        for (batch, batch_ids) in valid.chunks(WRITE_BATCH).zip(ids.chunks(WRITE_BATCH)) {
+            let people: Vec<BulkPerson<'_>> = batch
+                .iter()
+                .zip(batch_ids)
+                .map(|(v, id)| BulkPerson {
+                    id: *id,
+                    facts: &v.person,
+                    synthetic: false,
+                    current_site: None,
+                })
+                .collect();
+            tx.insert_persons(&people, now).await?;
+            let names: Vec<_> = batch
+                .iter()
+                .zip(batch_ids)
+                .flat_map(|(v, id)| v.names.iter().map(move |name| (*id, name)))
+                .collect();
+            tx.add_names(&names, now).await?;
+            let claims: Vec<_> = batch
+                .iter()
+                .zip(batch_ids)
+                .filter_map(|(v, id)| {
+                    v.nationality
+                        .as_ref()
+                        .map(|c| (*id, c.as_str(), ClaimState::Claimed))
+                })
+                .collect();
+            tx.add_claims(&claims, now).await?;
+            let docs: Vec<_> = batch
+                .iter()
+                .zip(batch_ids)
+                .filter_map(|(v, id)| v.document.as_ref().map(|d| (*id, d)))
+                .collect();
+            tx.add_documents(&docs, now).await?;
+            let events: Vec<NewEvent<'_>> = batch
+                .iter()
+                .zip(batch_ids)
+                .map(|(v, id)| NewEvent {
+                    actor: &p.username,
+                    at: now,
+                    action: "person.import",
+                    entity_type: "person",
+                    entity_id: id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "registration_number": registration_number(*id),
+                        "file": req.file_name,
+                        "row": v.row,
+                        "source_id": v.source_id,
+                    })),
+                })
+                .collect();
+            tx.audit_many(events).await?;
+            done += batch.len() as u64;
+            progress("write", done, n);
         }
         if source == "given" {
             let pairs: Vec<(String, &str)> =
@@ -785,7 +813,10 @@ impl App {
             .await?;
         }
         report.committed = valid.len();
-        report.registered = first.map(|f| (f, last));
+        report.registered = ids
+            .first()
+            .zip(ids.last())
+            .map(|(f, l)| (registration_number(*f), registration_number(*l)));
         tx.audit(NewEvent {
             actor: &p.username,
             at: now,

@@ -153,6 +153,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     cipher: crate::sealing::Cipher,
+    views: crate::access_log::ViewWriter,
 }
 
 static DRIVERS: Once = Once::new();
@@ -207,6 +208,7 @@ impl Store {
             pool,
             backend,
             cipher: crate::sealing::Cipher::default(),
+            views: crate::access_log::ViewWriter::default(),
         };
         if backend == Backend::Postgres {
             store.check_postgres_version().await?;
@@ -246,6 +248,11 @@ impl Store {
     /// The engine in use.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The access log's group writer.
+    pub(crate) fn views(&self) -> &crate::access_log::ViewWriter {
+        &self.views
     }
 
     /// The connection pool, for the read queries of this crate.
@@ -297,6 +304,7 @@ impl Store {
         Ok(WriteTx {
             tx,
             cipher: self.cipher.clone(),
+            backend: self.backend,
         })
     }
 
@@ -315,6 +323,7 @@ impl Store {
 pub struct WriteTx {
     tx: Transaction<'static, sqlx::Any>,
     pub(crate) cipher: crate::sealing::Cipher,
+    pub(crate) backend: Backend,
 }
 
 impl WriteTx {

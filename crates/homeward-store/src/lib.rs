@@ -9,8 +9,10 @@
 //! serialises writers on both engines, so the audit hash chain never forks and the audit event of
 //! a change commits with the change or not at all.
 
+mod access_log;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod care;
 mod connect;
 pub mod courts;

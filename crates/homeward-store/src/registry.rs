@@ -22,11 +22,11 @@ use crate::rows::{
 use crate::sealing::Cipher;
 use crate::{Result, Store, StoreError, classify};
 
-fn b(v: bool) -> i64 {
+pub(crate) fn b(v: bool) -> i64 {
     i64::from(v)
 }
 
-fn day(d: NaiveDate) -> String {
+pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -190,7 +190,7 @@ async fn person_file(conn: &mut AnyConnection, id: PersonId) -> Result<PersonFil
 }
 
 /// The stored columns of a date of birth: kind, date, year, estimated age, basis, made on.
-type DobColumns = (
+pub(crate) type DobColumns = (
     &'static str,
     Option<String>,
     Option<i64>,
@@ -199,7 +199,7 @@ type DobColumns = (
     Option<String>,
 );
 
-fn dob_columns(d: &DateOfBirth) -> DobColumns {
+pub(crate) fn dob_columns(d: &DateOfBirth) -> DobColumns {
     match d {
         DateOfBirth::Exact(date) => ("exact", Some(day(*date)), None, None, None, None),
         DateOfBirth::Year(y) => ("year", None, Some(i64::from(*y)), None, None, None),

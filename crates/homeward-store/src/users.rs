@@ -10,6 +10,9 @@ use crate::connect::WriteTx;
 use crate::sealing::Cipher;
 use crate::{Result, Store, StoreError, classify};
 
+/// How stale a session's `last_seen` may be before a request writes it again.
+const SEEN_EVERY_SECONDS: i64 = 60;
+
 /// A user as stored (the password hash is never serialised).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct UserRow {
@@ -326,11 +329,17 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound("session".into()))?;
-        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
-            .bind(moment(now))
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
+        // Marking the session as seen is a write; idle expiry counts in minutes, so a session
+        // seen within the last minute is not written again (a busy client would otherwise
+        // queue one write per request behind every other writer).
+        let seen: String = row.try_get("last_seen")?;
+        if seen < moment(now - chrono::Duration::seconds(SEEN_EVERY_SECONDS)) {
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+                .bind(moment(now))
+                .bind(token_hash)
+                .execute(self.pool())
+                .await?;
+        }
         let mut session = SessionRow::from_row(&row)?;
         session.created_at = row.try_get("s_created_at")?;
         Ok((UserRow::from_row(&row, self.cipher())?, session))
@@ -359,19 +368,21 @@ impl Store {
         entity_id: &str,
         detail: &str,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO access_log (at, username, action, entity_type, entity_id, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(moment(at))
-        .bind(username)
-        .bind(action)
-        .bind(entity_type)
-        .bind(entity_id)
-        .bind(detail)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        // Written in groups with other views arriving at the same time (see `access_log`);
+        // this returns once the entry is committed.
+        self.views()
+            .append(
+                self.pool(),
+                crate::access_log::Entry {
+                    at: moment(at),
+                    username: username.to_owned(),
+                    action: action.to_owned(),
+                    entity_type: entity_type.to_owned(),
+                    entity_id: entity_id.to_owned(),
+                    detail: detail.to_owned(),
+                },
+            )
+            .await
     }
 
     /// Who viewed a record, newest first.
