@@ -238,7 +238,7 @@ impl Dashboard {
     pub fn scoped_for(&self, p: &Principal) -> Dashboard {
         let share = share_of(p.role);
         let mut d = self.clone();
-        let has = |t: &str| share.tables.iter().any(|x| *x == t);
+        let has = |t: &str| share.tables.contains(&t);
         if share.own_country_only {
             let own = p.country.as_ref().map(|c| c.as_str().to_owned());
             let mine = |c: &str| own.as_deref() == Some(c);
@@ -332,26 +332,71 @@ impl App {
     /// The figures, without a principal (the command line and the situation report).
     pub async fn figures(&self, as_of: NaiveDate) -> Result<Dashboard, AppError> {
         let s = self.store();
-        let total = s.count_persons().await?;
         let (adult_from, adult_to) = born_between_for_band("adult", as_of)?;
+        let mut bands = Vec::new();
+        for band in AgeBand::ALL {
+            let (from, to) = born_between_for_band(band.key(), as_of)?;
+            bands.push((band, from, to));
+        }
+        let from = month_start(as_of, TREND_MONTHS - 1);
+        // The aggregates are independent reads: they run side by side on the pool's
+        // connections rather than one after another.
+        let (
+            total,
+            sex_in_range,
+            band_counts,
+            claims,
+            (pregnant, unaccompanied, father_unknown),
+            with_documents,
+            site_counts,
+            site_rows,
+            (admissions, births, handovers),
+            reached,
+            by_status,
+            stage_by_country,
+        ) = tokio::try_join!(
+            s.count_persons(),
+            s.count_sex_in_birth_range(adult_from, adult_to),
+            async {
+                let mut counts = Vec::with_capacity(bands.len());
+                for (_, from, to) in &bands {
+                    counts.push(s.count_born_between(*from, *to).await?);
+                }
+                Ok::<_, homeward_store::StoreError>(counts)
+            },
+            s.count_claims_by_country_state(),
+            s.count_flags(),
+            s.count_with_documents(),
+            s.count_by_site_id(),
+            s.sites(),
+            async {
+                tokio::try_join!(
+                    s.admissions_by_month(from),
+                    s.births_by_month(from),
+                    s.handovers_by_month(from)
+                )
+            },
+            s.count_case_members_reached(),
+            s.count_by_status(),
+            s.count_case_members_by_country_state(),
+        )?;
         let mut by_sex: BTreeMap<String, i64> = BTreeMap::new();
         let mut women = 0;
-        for (sex, within, n) in s.count_sex_in_birth_range(adult_from, adult_to).await? {
+        for (sex, within, n) in sex_in_range {
             *by_sex.entry(sex.clone()).or_default() += n;
             if sex == "female" && within == "in" {
                 women += n;
             }
         }
-        let mut by_age_band = Vec::new();
-        for band in AgeBand::ALL {
-            let (from, to) = born_between_for_band(band.key(), as_of)?;
-            by_age_band.push((band.key().to_owned(), s.count_born_between(from, to).await?));
-        }
+        let by_age_band: Vec<(String, i64)> = bands
+            .iter()
+            .zip(band_counts)
+            .map(|((band, _, _), n)| (band.key().to_owned(), n))
+            .collect();
         let adults = by_age_band
             .iter()
             .find(|(k, _)| k == "adult")
             .map_or(0, |(_, n)| *n);
-        let claims = s.count_claims_by_country_state().await?;
         let mut by_nationality: BTreeMap<String, i64> = BTreeMap::new();
         let mut by_verification: BTreeMap<String, i64> = BTreeMap::new();
         for (c, st, n) in &claims {
@@ -360,11 +405,9 @@ impl App {
         }
         let mut by_nationality: Vec<(String, i64)> = by_nationality.into_iter().collect();
         by_nationality.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (pregnant, unaccompanied, father_unknown) = s.count_flags().await?;
-        let with_documents = s.count_with_documents().await?;
         let mut sites = Vec::new();
-        let counts: BTreeMap<Option<i64>, i64> = s.count_by_site_id().await?.into_iter().collect();
-        for site in s.sites().await? {
+        let counts: BTreeMap<Option<i64>, i64> = site_counts.into_iter().collect();
+        for site in site_rows {
             sites.push(SiteLoad {
                 occupancy: counts.get(&Some(site.id)).copied().unwrap_or(0),
                 code: site.code,
@@ -373,12 +416,9 @@ impl App {
                 capacity: site.capacity,
             });
         }
-        let from = month_start(as_of, TREND_MONTHS - 1);
-        let admissions: BTreeMap<String, i64> =
-            s.admissions_by_month(from).await?.into_iter().collect();
-        let births: BTreeMap<String, i64> = s.births_by_month(from).await?.into_iter().collect();
-        let handovers: BTreeMap<String, i64> =
-            s.handovers_by_month(from).await?.into_iter().collect();
+        let admissions: BTreeMap<String, i64> = admissions.into_iter().collect();
+        let births: BTreeMap<String, i64> = births.into_iter().collect();
+        let handovers: BTreeMap<String, i64> = handovers.into_iter().collect();
         let mut months = Vec::new();
         for i in (0..TREND_MONTHS).rev() {
             let m = month_start(as_of, i).format("%Y-%m").to_string();
@@ -389,7 +429,6 @@ impl App {
                 month: m,
             });
         }
-        let reached = s.count_case_members_reached().await?;
         let mut funnel: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         for (country, state, n) in reached {
             if let Some(i) = FUNNEL.iter().position(|f| *f == state) {
@@ -420,10 +459,10 @@ impl App {
             by_sex: by_sex.into_iter().collect(),
             by_age_band,
             by_nationality,
-            by_status: s.count_by_status().await?,
+            by_status,
             by_verification: by_verification.into_iter().collect(),
             verification_by_country: claims,
-            stage_by_country: s.count_case_members_by_country_state().await?,
+            stage_by_country,
             funnel: funnel.into_iter().collect(),
             sites,
             months,
