@@ -15,8 +15,12 @@ IMPORT_ROWS=${IMPORT_ROWS:-100000}
 RUNS=${RUNS:-5}
 ENGINES=${ENGINES:-"sqlite postgres"}
 
-cargo build --release -p homeward-cli >&2
-bin="${CARGO_TARGET_DIR:-target}/release/homeward"
+if [ -n "${HOMEWARD_BIN:-}" ]; then
+    bin=$HOMEWARD_BIN # an already built release binary
+else
+    cargo build --release -p homeward-cli >&2
+    bin="${CARGO_TARGET_DIR:-target}/release/homeward"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test: a registry of PERSONS synthetic persons (default 1,000,000), then person file, search
-# and list at CONNECTIONS concurrent keep-alive connections on loopback for SECONDS each, on
+# and list at CONNECTIONS concurrent keep-alive connections on loopback, each paced at RATE calls
+# a second (default 10, so 640 calls a second offered at 64 connections), for SECONDS_EACH each, on
 # SQLite and (when PostgreSQL's initdb is installed) on a throw-away PostgreSQL cluster.
 # Prints p50/p90/p99 per request kind; the target is p99 under 50 ms.
 #
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 PERSONS=${PERSONS:-1000000}
 CONNECTIONS=${CONNECTIONS:-64}
 SECONDS_EACH=${SECONDS_EACH:-20}
+RATE=${RATE:-10}
 ENGINES=${ENGINES:-sqlite postgres}
 
 say() { printf '\n== %s\n' "$*"; }
@@ -53,7 +55,7 @@ run_engine() { # run_engine NAME URL
     done
     say "$name: $CONNECTIONS connections, $SECONDS_EACH s per request kind"
     "$load" --database "$url" --addr "127.0.0.1:$port" \
-        --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" | tee "$work/$name.txt"
+        --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --rate "$RATE" | tee "$work/$name.txt"
     kill "${pids[-1]}"
 }
 

@@ -1,10 +1,11 @@
 //! Load generator for `scripts/load.sh`: person file, search and list at N concurrent
-//! keep-alive connections on loopback, each connection with its own session (the server's
-//! per-session limit is 100 calls a second, so each connection is paced just under it), and
-//! prints the latency percentiles of each.
+//! keep-alive connections on loopback, each connection with its own session, paced at `--rate`
+//! calls a second (at most 95: the server's per-session limit is 100), and prints the latency
+//! percentiles of each and the throughput reached. A connection waits for each answer before
+//! its next call, so at most `--connections` calls are in flight.
 //!
 //! cargo run --release -p homeward-cli --example load -- \
-//!     --database URL --addr 127.0.0.1:PORT [--connections 64] [--seconds 20]
+//!     --database URL --addr 127.0.0.1:PORT [--connections 64] [--seconds 20] [--rate 10]
 //!
 //! Sessions are opened directly in the database (sign-in over HTTP is limited per address), as
 //! a case worker account `load-test` it creates when missing.
@@ -26,6 +27,7 @@ struct Args {
     addr: String,
     connections: usize,
     seconds: u64,
+    rate: u64,
 }
 
 fn args() -> Args {
@@ -34,6 +36,7 @@ fn args() -> Args {
         addr: "127.0.0.1:8080".into(),
         connections: 64,
         seconds: 20,
+        rate: 10,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -43,6 +46,7 @@ fn args() -> Args {
             "--addr" => a.addr = v,
             "--connections" => a.connections = v.parse().expect("--connections N"),
             "--seconds" => a.seconds = v.parse().expect("--seconds N"),
+            "--rate" => a.rate = v.parse::<u64>().expect("--rate N").clamp(1, 95),
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -166,8 +170,12 @@ async fn main() {
         .collect();
     let pages = (total / 50).clamp(1, 2000);
     println!(
-        "{total} persons; {} connections, {} s each, paced at 95 calls/s per connection",
-        a.connections, a.seconds
+        "{total} persons; {} connections, {} s each, paced at {} calls/s per connection \
+         ({} calls/s offered)",
+        a.connections,
+        a.seconds,
+        a.rate,
+        a.rate * a.connections as u64
     );
     let ids = Arc::new(ids);
     let names = Arc::new(names);
@@ -184,15 +192,20 @@ async fn main() {
         let end = Instant::now() + Duration::from_secs(a.seconds);
         let mut tasks = Vec::new();
         for token in &tokens {
-            let (addr, token, ids, names) =
-                (a.addr.clone(), token.clone(), ids.clone(), names.clone());
+            let (addr, token, ids, names, rate) = (
+                a.addr.clone(),
+                token.clone(),
+                ids.clone(),
+                names.clone(),
+                a.rate,
+            );
             tasks.push(tokio::spawn(async move {
                 let mut c = Conn {
                     r: BufReader::new(TcpStream::connect(&addr).await.expect("connect")),
                     token,
                 };
                 let (mut lat, mut errors) = (Vec::new(), 0usize);
-                let gap = Duration::from_micros(1_000_000 / 95);
+                let gap = Duration::from_micros(1_000_000 / rate);
                 let mut next = Instant::now();
                 while Instant::now() < end {
                     tokio::time::sleep_until(next.into()).await;
