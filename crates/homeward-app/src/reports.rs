@@ -238,7 +238,7 @@ impl Dashboard {
     pub fn scoped_for(&self, p: &Principal) -> Dashboard {
         let share = share_of(p.role);
         let mut d = self.clone();
-        let has = |t: &str| share.tables.contains(&t);
+        let has = |t: &'static str| share.tables.contains(&t);
         if share.own_country_only {
             let own = p.country.as_ref().map(|c| c.as_str().to_owned());
             let mine = |c: &str| own.as_deref() == Some(c);
