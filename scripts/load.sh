@@ -21,10 +21,15 @@ ENGINES=${ENGINES:-sqlite postgres}
 
 say() { printf '\n== %s\n' "$*"; }
 
-cargo build --release --quiet -p homeward-cli --bin homeward --example load
-target=${CARGO_TARGET_DIR:-target}
-bin=$target/release/homeward
-load=$target/release/examples/load
+if [ -n "${HOMEWARD_BIN_DIR:-}" ]; then # already built: homeward and load in one folder
+    bin=$HOMEWARD_BIN_DIR/homeward
+    load=$HOMEWARD_BIN_DIR/load
+else
+    cargo build --release --quiet -p homeward-cli --bin homeward --example load
+    target=${CARGO_TARGET_DIR:-target}
+    bin=$target/release/homeward
+    load=$target/release/examples/load
+fi
 
 work=$(mktemp -d)
 pids=()
