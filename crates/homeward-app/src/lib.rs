@@ -54,6 +54,7 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     search: views::SearchSlot,
+    figures: reports::FiguresSlot,
     keys: Arc<sealed::KeyRing>,
 }
 
@@ -70,8 +71,14 @@ impl App {
             store: store.with_cipher(keys.clone()),
             clock,
             search: Arc::default(),
+            figures: Arc::default(),
             keys,
         }
+    }
+
+    /// The dashboard's last figures (see [`App::dashboard`]).
+    pub(crate) fn figures_cache(&self) -> &reports::FiguresSlot {
+        &self.figures
     }
 
     /// The field key ring in use.

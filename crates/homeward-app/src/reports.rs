@@ -59,6 +59,10 @@ pub struct MonthLine {
     pub handovers: i64,
 }
 
+/// The last figures computed for the dashboard: the audit head and the day they were for.
+pub(crate) type FiguresSlot =
+    std::sync::Arc<tokio::sync::Mutex<Option<(i64, NaiveDate, Dashboard)>>>;
+
 /// Everything the dashboard and the situation report show.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Dashboard {
@@ -326,7 +330,19 @@ impl App {
     /// `ReadStats` may see them.
     pub async fn dashboard(&self, p: &Principal, as_of: NaiveDate) -> Result<Dashboard, AppError> {
         authorize(p, Action::ReadStats)?;
-        Ok(self.figures(as_of).await?.scoped_for(p))
+        // Every change moves the audit head, so figures computed at the current head for the
+        // same day are still exact: a dashboard seen again without a change in between is
+        // served from them instead of scanning the registry again.
+        let head = self.store().audit_head().await?;
+        if let Some((h, day, figures)) = &*self.figures_cache().lock().await
+            && *h == head
+            && *day == as_of
+        {
+            return Ok(figures.clone().scoped_for(p));
+        }
+        let figures = self.figures(as_of).await?;
+        *self.figures_cache().lock().await = Some((head, as_of, figures.clone()));
+        Ok(figures.scoped_for(p))
     }
 
     /// The figures, without a principal (the command line and the situation report).

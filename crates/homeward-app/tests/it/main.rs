@@ -7,4 +7,5 @@ mod fuzz_regressions;
 mod identity;
 mod placement;
 mod repatriation;
+mod reports;
 mod sealed;
