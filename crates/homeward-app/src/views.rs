@@ -76,8 +76,16 @@ pub(crate) struct SearchCache {
     index: Index,
 }
 
+/// The search index in use and the rebuild under way, if any.
+#[derive(Default)]
+pub(crate) struct SearchState {
+    current: Option<Arc<SearchCache>>,
+    building: Option<tokio::sync::watch::Receiver<bool>>,
+    failed: Option<String>,
+}
+
 /// Shared, lazily rebuilt search index.
-pub(crate) type SearchSlot = Arc<Mutex<Option<SearchCache>>>;
+pub(crate) type SearchSlot = Arc<Mutex<SearchState>>;
 
 pub(crate) fn birth(d: &DateOfBirth) -> BirthDate {
     match d {
@@ -332,32 +340,79 @@ impl App {
         Ok((ids, records))
     }
 
+    /// Builds the search index of the whole registry as it is now.
+    async fn build_index(&self) -> Result<SearchCache, AppError> {
+        let head = self.store().audit_head().await?;
+        let (ids, records) = self.all_records().await?;
+        let config = LinkageConfig::standard();
+        let index = tokio::task::spawn_blocking(move || {
+            let model = Model::train(&config, &records, None);
+            Index::build(&config, &records, model)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("search index: {e}")))?;
+        Ok(SearchCache {
+            built_at: head,
+            ids,
+            index,
+        })
+    }
+
     /// Runs `f` with an index of the whole registry, rebuilt when anything changed since.
+    ///
+    /// One rebuild runs at a time, in the background. The request that finds the index out of
+    /// date starts it and waits for it (a few milliseconds on a small registry, so a person
+    /// just registered is found at once); requests arriving while it runs are answered from
+    /// the previous index rather than queueing behind a rebuild that takes minutes at a
+    /// million persons. What they find is read again from the database before it is shown.
     pub(crate) async fn with_index<T>(
         &self,
         f: impl FnOnce(&[i64], &Index) -> T,
     ) -> Result<T, AppError> {
         let head = self.store().audit_head().await?;
-        let mut slot = self.search.lock().await;
-        if slot.as_ref().is_none_or(|c| c.built_at != head) {
-            let (ids, records) = self.all_records().await?;
-            let config = LinkageConfig::standard();
-            let index = tokio::task::spawn_blocking(move || {
-                let model = Model::train(&config, &records, None);
-                Index::build(&config, &records, model)
-            })
-            .await
-            .map_err(|e| AppError::Internal(format!("search index: {e}")))?;
-            *slot = Some(SearchCache {
-                built_at: head,
-                ids,
-                index,
-            });
-        }
-        let cache = slot
-            .as_ref()
-            .ok_or_else(|| AppError::Internal("search index".into()))?;
-        Ok(f(&cache.ids, &cache.index))
+        let (current, wait) = {
+            let mut slot = self.search.lock().await;
+            let stale = slot.current.as_ref().is_none_or(|c| c.built_at != head);
+            let mut wait = None;
+            if stale && slot.building.is_none() {
+                let (done, rx) = tokio::sync::watch::channel(false);
+                slot.building = Some(rx.clone());
+                wait = Some(rx);
+                let app = self.clone();
+                tokio::spawn(async move {
+                    let built = app.build_index().await;
+                    let mut slot = app.search.lock().await;
+                    match built {
+                        Ok(cache) => {
+                            slot.current = Some(Arc::new(cache));
+                            slot.failed = None;
+                        }
+                        Err(e) => slot.failed = Some(e.to_string()),
+                    }
+                    slot.building = None;
+                    drop(slot);
+                    let _ = done.send(true);
+                });
+            } else if stale && slot.current.is_none() {
+                // No index at all yet: every request waits for the first one.
+                wait = slot.building.clone();
+            }
+            (slot.current.clone(), wait)
+        };
+        let current = match wait {
+            Some(mut rx) => {
+                let _ = rx.wait_for(|done| *done).await;
+                let slot = self.search.lock().await;
+                slot.current.clone().or(current).ok_or_else(|| {
+                    AppError::Internal(format!(
+                        "the search index could not be built: {}",
+                        slot.failed.as_deref().unwrap_or("unknown cause")
+                    ))
+                })?
+            }
+            None => current.ok_or_else(|| AppError::Internal("no search index".into()))?,
+        };
+        Ok(f(&current.ids, &current.index))
     }
 
     async fn hits(
