@@ -154,6 +154,34 @@ pub struct Store {
     backend: Backend,
     cipher: crate::sealing::Cipher,
     views: crate::access_log::ViewWriter,
+    counts: ListCounts,
+}
+
+/// Counts of list filters, each with the audit head it was counted at (see `list_persons`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ListCounts(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>>,
+);
+
+impl ListCounts {
+    /// Filters remembered at most; past it the memory starts again.
+    const MAX: usize = 256;
+
+    /// The count for `key` made at audit head `head`, if any.
+    pub(crate) fn get(&self, key: &str, head: i64) -> Option<i64> {
+        let map = self.0.lock().ok()?;
+        map.get(key).filter(|(h, _)| *h == head).map(|(_, n)| *n)
+    }
+
+    /// Remembers the count for `key` at audit head `head`.
+    pub(crate) fn put(&self, key: String, head: i64, total: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            map.insert(key, (head, total));
+        }
+    }
 }
 
 static DRIVERS: Once = Once::new();
@@ -209,6 +237,7 @@ impl Store {
             backend,
             cipher: crate::sealing::Cipher::default(),
             views: crate::access_log::ViewWriter::default(),
+            counts: ListCounts::default(),
         };
         if backend == Backend::Postgres {
             store.check_postgres_version().await?;
@@ -248,6 +277,11 @@ impl Store {
     /// The engine in use.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The list counts kept per filter.
+    pub(crate) fn list_counts(&self) -> &ListCounts {
+        &self.counts
     }
 
     /// The access log's group writer.

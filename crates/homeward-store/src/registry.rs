@@ -875,11 +875,23 @@ impl Store {
             format!(" WHERE {}", clauses.join(" AND "))
         };
         let count_sql = format!("SELECT COUNT(*) AS n FROM persons{filter}");
-        let mut q = sqlx::query(&count_sql);
-        for t in &texts {
-            q = q.bind(t);
-        }
-        let total: i64 = q.fetch_one(self.pool()).await?.try_get("n")?;
+        // Counting every match is a scan of up to the whole registry; the count for the same
+        // filter is kept until the next change moves the audit head, so paging through a
+        // list counts once.
+        let key = format!("{count_sql}\u{1f}{}", texts.join("\u{1f}"));
+        let head = self.audit_head().await?;
+        let total = match self.list_counts().get(&key, head) {
+            Some(total) => total,
+            None => {
+                let mut q = sqlx::query(&count_sql);
+                for t in &texts {
+                    q = q.bind(t);
+                }
+                let total: i64 = q.fetch_one(self.pool()).await?.try_get("n")?;
+                self.list_counts().put(key, head, total);
+                total
+            }
+        };
         let n = texts.len();
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM persons{filter} ORDER BY id LIMIT ${} OFFSET ${}",
