@@ -9,7 +9,7 @@
 //! after its entry is committed, exactly as before; only the number of transactions changes.
 //! Without a running Tokio runtime, or if the task is gone, an entry is written directly.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use sqlx::AnyPool;
@@ -87,23 +87,11 @@ async fn run(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<(Entry, Done)>) {
 }
 
 async fn write(pool: &AnyPool, entries: &[Entry]) -> Result<()> {
-    let mut sql = String::from(
-        "INSERT INTO access_log (at, username, action, entity_type, entity_id, detail) VALUES ",
+    let sql = crate::bulk::values_sql(
+        "INSERT INTO access_log (at, username, action, entity_type, entity_id, detail)",
+        6,
+        entries.len(),
     );
-    for i in 0..entries.len() {
-        let n = i * 6;
-        let _ = write!(
-            sql,
-            "{}(${}, ${}, ${}, ${}, ${}, ${})",
-            if i == 0 { "" } else { ", " },
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5,
-            n + 6
-        );
-    }
     let mut q = sqlx::query(&sql);
     for e in entries {
         q = q

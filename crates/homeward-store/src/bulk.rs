@@ -53,6 +53,23 @@ pub struct BulkPerson<'a> {
     pub current_site: Option<SiteId>,
 }
 
+/// `head VALUES ($1,...,$width),(...)` for `rows` rows, numbering the parameters in order.
+pub(crate) fn values_sql(head: &str, width: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * width * 6);
+    sql.push_str(head);
+    sql.push_str(" VALUES ");
+    let mut n = 0;
+    for i in 0..rows {
+        sql.push_str(if i == 0 { "(" } else { ",(" });
+        for j in 0..width {
+            n += 1;
+            let _ = write!(sql, "{}${n}", if j == 0 { "" } else { "," });
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 impl WriteTx {
     /// Writes `rows` into `head` (`INSERT INTO t (a, b, ...)`) with as many rows per statement
     /// as the parameter limits allow.
@@ -63,19 +80,8 @@ impl WriteTx {
         };
         let per = (max_params / width.max(1)).clamp(1, MAX_ROWS);
         for chunk in rows.chunks(per) {
-            let mut sql = String::with_capacity(head.len() + chunk.len() * width * 6);
-            sql.push_str(head);
-            sql.push_str(" VALUES ");
-            let mut n = 0;
-            for (i, row) in chunk.iter().enumerate() {
-                debug_assert_eq!(row.len(), width);
-                sql.push_str(if i == 0 { "(" } else { ",(" });
-                for j in 0..width {
-                    n += 1;
-                    let _ = write!(sql, "{}${n}", if j == 0 { "" } else { "," });
-                }
-                sql.push(')');
-            }
+            debug_assert!(chunk.iter().all(|row| row.len() == width));
+            let sql = values_sql(head, width, chunk.len());
             let mut q = sqlx::query(&sql);
             for row in chunk {
                 for v in row {
