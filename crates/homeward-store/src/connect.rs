@@ -138,6 +138,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_import_staging.sql"),
         postgres: include_str!("../migrations/postgres/0013_import_staging.sql"),
     },
+    Migration {
+        version: 14,
+        name: "tallies",
+        sqlite: include_str!("../migrations/sqlite/0014_tallies.sql"),
+        postgres: include_str!("../migrations/postgres/0014_tallies.sql"),
+    },
 ];
 
 impl Store {

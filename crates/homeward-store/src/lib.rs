@@ -27,6 +27,7 @@ pub mod rows;
 pub mod sealing;
 pub mod staging;
 pub mod stats;
+pub mod tallies;
 pub mod users;
 
 pub use connect::{Backend, Store, WriteTx};

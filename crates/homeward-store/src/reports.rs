@@ -1,5 +1,5 @@
-//! Reports, exports and bulk import: the dashboard's aggregates (each one a `GROUP BY` or a
-//! range count over an index, never a load of persons), saved column mappings, situation
+//! Reports, exports and bulk import: the dashboard's aggregates (read from the running
+//! tallies, or a `GROUP BY` over the repatriation cases; never a load of persons), saved column mappings, situation
 //! reports with their figures, and the register of exports.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -109,36 +109,16 @@ impl Store {
             .collect()
     }
 
-    async fn scalar(&self, sql: &str, binds: &[String]) -> Result<i64> {
-        let mut q = sqlx::query(sql);
-        for b in binds {
-            q = q.bind(b);
-        }
-        Ok(q.fetch_one(self.pool()).await?.try_get("n")?)
-    }
-
-    /// Persons by sex and whether born in `[from, to]` (`in`/`out`): the sex totals read
-    /// the (sex, birth) index in order (no sort), and each sex's count in the range is a
-    /// range of that index.
+    /// Persons by sex and whether born in `[from, to]` (`in`/`out`), from the birth tallies.
     pub async fn count_sex_in_birth_range(
         &self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Counts2> {
-        let totals = self
-            .counts2(
-                "SELECT sex AS a, '' AS b, COUNT(*) AS n FROM persons GROUP BY sex ORDER BY sex",
-                &[],
-            )
-            .await?;
         let mut out = Vec::new();
-        for (sex, _, n) in totals {
+        for (sex, n) in self.count_by_sex().await? {
             let within = self
-                .scalar(
-                    "SELECT COUNT(*) AS n FROM persons WHERE sex = $1 AND birth_approx >= $2 \
-                     AND birth_approx <= $3",
-                    &[sex.clone(), day(from), day(to)],
-                )
+                .tally_born_between(Some(&sex), &day(from), &day(to))
                 .await?;
             out.push((sex.clone(), "in".to_owned(), within));
             out.push((sex, "out".to_owned(), n - within));
@@ -149,74 +129,57 @@ impl Store {
     /// Nationality claims by country and verification state (one person has at most one
     /// claim per country, so the sum per country is the persons claiming it).
     pub async fn count_claims_by_country_state(&self) -> Result<Counts2> {
-        self.counts2(
-            "SELECT country_code AS a, state AS b, COUNT(*) AS n FROM nationality_claims \
-             GROUP BY country_code, state ORDER BY country_code, state",
-            &[],
-        )
-        .await
+        Ok(self
+            .tallies("claim")
+            .await?
+            .into_iter()
+            .map(|t| (t.k1, t.k2, t.n))
+            .collect())
     }
 
-    /// Persons by current site id (`''` for those not held).
+    /// Persons by current site id (`None` for those not held).
     pub async fn count_by_site_id(&self) -> Result<Vec<(Option<i64>, i64)>> {
-        sqlx::query(
-            "SELECT current_site_id AS k, COUNT(*) AS n FROM persons GROUP BY current_site_id",
-        )
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("k")?, r.try_get("n")?)))
-        .collect()
+        Ok(self
+            .tallies("site")
+            .await?
+            .into_iter()
+            .map(|t| (t.k1.parse().ok(), t.n))
+            .collect())
     }
 
     /// Persons with at least one document.
     pub async fn count_with_documents(&self) -> Result<i64> {
-        self.scalar("SELECT COUNT(DISTINCT person_id) AS n FROM documents", &[])
-            .await
+        self.tally_sum("documented", None).await
     }
 
     /// Pregnant women and girls, unaccompanied children and persons whose father is
-    /// recorded as unknown, each from its own index.
+    /// recorded as unknown.
     pub async fn count_flags(&self) -> Result<(i64, i64, i64)> {
-        let pregnant = self
-            .scalar(
-                "SELECT COUNT(*) AS n FROM persons WHERE pregnant_due IS NOT NULL",
-                &[],
-            )
-            .await?;
-        let unaccompanied = self
-            .scalar(
-                "SELECT COUNT(*) AS n FROM persons WHERE unaccompanied = 1",
-                &[],
-            )
-            .await?;
-        let father_unknown = self
-            .scalar(
-                "SELECT COUNT(*) AS n FROM persons WHERE father_unknown = 1",
-                &[],
-            )
-            .await?;
-        Ok((pregnant, unaccompanied, father_unknown))
+        Ok((
+            self.count_pregnant().await?,
+            self.count_unaccompanied().await?,
+            self.count_father_unknown().await?,
+        ))
     }
 
     /// Persons admitted (their first custody episode began) per month `YYYY-MM` from `from`.
     pub async fn admissions_by_month(&self, from: NaiveDate) -> Result<Vec<(String, i64)>> {
-        self.month_counts(
-            "SELECT SUBSTR(e.start_at, 1, 7) AS k, COUNT(*) AS n FROM custody_episodes e \
-             WHERE e.start_at >= $1 AND NOT EXISTS (SELECT 1 FROM custody_episodes f \
-             WHERE f.person_id = e.person_id AND f.start_at < e.start_at) \
-             GROUP BY SUBSTR(e.start_at, 1, 7) ORDER BY k",
-            from,
-        )
-        .await
+        let from = from.format("%Y-%m").to_string();
+        Ok(self
+            .tallies("admitted")
+            .await?
+            .into_iter()
+            .filter(|t| t.k1 >= from)
+            .map(|t| (t.k1, t.n))
+            .collect())
     }
 
     /// Registered children born per month `YYYY-MM` from `from` (exact dates of birth only).
     pub async fn births_by_month(&self, from: NaiveDate) -> Result<Vec<(String, i64)>> {
         self.month_counts(
-            "SELECT SUBSTR(birth_approx, 1, 7) AS k, COUNT(*) AS n FROM persons \
-             WHERE birth_approx >= $1 AND dob_kind = 'exact' \
-             GROUP BY SUBSTR(birth_approx, 1, 7) ORDER BY k",
+            "SELECT SUBSTR(k2, 1, 7) AS k, CAST(SUM(n) AS BIGINT) AS n FROM tallies \
+             WHERE dim = 'birth' AND k2 >= $1 AND k3 = 'exact' AND n <> 0 \
+             GROUP BY SUBSTR(k2, 1, 7) ORDER BY k",
             from,
         )
         .await

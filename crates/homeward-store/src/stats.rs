@@ -1,9 +1,14 @@
-//! Aggregate figures over the registry, computed in the database.
+//! Aggregate figures over the registry. The person counts come from the running tallies
+//! (`tallies.rs`), kept in the same transaction as the rows they count.
 
 use chrono::NaiveDate;
 use sqlx::Row;
 
 use crate::{Result, Store};
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
 
 /// Counts grouped by one key.
 pub type Counts = Vec<(String, i64)>;
@@ -11,10 +16,19 @@ pub type Counts = Vec<(String, i64)>;
 impl Store {
     /// How many persons there are.
     pub async fn count_persons(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM persons")
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?)
+        self.tally_sum("status", None).await
+    }
+
+    /// A dimension's tallies summed by their first key.
+    async fn tallied_by_k1(&self, dim: &str) -> Result<Counts> {
+        let mut out: Counts = Vec::new();
+        for t in self.tallies(dim).await? {
+            match out.last_mut() {
+                Some((k, n)) if *k == t.k1 => *n += t.n,
+                _ => out.push((t.k1, t.n)),
+            }
+        }
+        Ok(out)
     }
 
     /// Runs a grouping query returning `k` and `n` columns.
@@ -37,38 +51,26 @@ impl Store {
 
     /// Persons by sex.
     pub async fn count_by_sex(&self) -> Result<Counts> {
-        self.grouped(
-            "SELECT sex AS k, COUNT(*) AS n FROM persons GROUP BY sex ORDER BY sex",
-            &[],
-        )
-        .await
+        self.tallied_by_k1("birth").await
     }
 
     /// Persons by status.
     pub async fn count_by_status(&self) -> Result<Counts> {
-        self.grouped(
-            "SELECT status AS k, COUNT(*) AS n FROM persons GROUP BY status ORDER BY status",
-            &[],
-        )
-        .await
+        self.tallied_by_k1("status").await
     }
 
     /// Persons by claimed nationality (a person with two claims counts under both).
     pub async fn count_by_nationality(&self) -> Result<Counts> {
-        self.grouped(
-            "SELECT country_code AS k, COUNT(DISTINCT person_id) AS n FROM nationality_claims \
-             GROUP BY country_code ORDER BY country_code",
-            &[],
-        )
-        .await
+        // A person holds at most one claim per country: claims per country are persons.
+        self.tallied_by_k1("claim").await
     }
 
     /// Persons by current site code (`none` for those not held).
     pub async fn count_by_site(&self) -> Result<Counts> {
         self.grouped(
-            "SELECT COALESCE(s.code, 'none') AS k, COUNT(*) AS n FROM persons p \
-             LEFT JOIN sites s ON s.id = p.current_site_id GROUP BY COALESCE(s.code, 'none') \
-             ORDER BY k",
+            "SELECT COALESCE(s.code, 'none') AS k, CAST(SUM(t.n) AS BIGINT) AS n FROM tallies t \
+             LEFT JOIN sites s ON CAST(s.id AS TEXT) = t.k1 WHERE t.dim = 'site' AND t.n <> 0 \
+             GROUP BY COALESCE(s.code, 'none') ORDER BY k",
             &[],
         )
         .await
@@ -77,7 +79,8 @@ impl Store {
     /// Persons by claim verification state.
     pub async fn count_by_claim_state(&self) -> Result<Counts> {
         self.grouped(
-            "SELECT state AS k, COUNT(*) AS n FROM nationality_claims GROUP BY state ORDER BY state",
+            "SELECT k2 AS k, CAST(SUM(n) AS BIGINT) AS n FROM tallies WHERE dim = 'claim' \
+             AND n <> 0 GROUP BY k2 ORDER BY k2",
             &[],
         )
         .await
@@ -85,59 +88,35 @@ impl Store {
 
     /// Persons born on or after `from` and on or before `to` (best-guess birth dates).
     pub async fn count_born_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
-        Ok(sqlx::query(
-            "SELECT COUNT(*) AS n FROM persons WHERE birth_approx >= $1 AND birth_approx <= $2",
-        )
-        .bind(from.format("%Y-%m-%d").to_string())
-        .bind(to.format("%Y-%m-%d").to_string())
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?)
+        self.tally_born_between(None, &day(from), &day(to)).await
     }
 
     /// Women and girls recorded as pregnant.
     pub async fn count_pregnant(&self) -> Result<i64> {
-        self.count_where("pregnant_due IS NOT NULL").await
+        self.tally_sum("flag", Some("pregnant")).await
     }
 
     /// Children whose father is recorded as unknown.
     pub async fn count_father_unknown(&self) -> Result<i64> {
-        self.count_where("father_unknown = 1").await
+        self.tally_sum("flag", Some("father_unknown")).await
     }
 
     /// Unaccompanied children.
     pub async fn count_unaccompanied(&self) -> Result<i64> {
-        self.count_where("unaccompanied = 1").await
+        self.tally_sum("flag", Some("unaccompanied")).await
     }
 
     /// Persons without any document.
     pub async fn count_without_documents(&self) -> Result<i64> {
-        self.count_where("NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = persons.id)")
-            .await
-    }
-
-    async fn count_where(&self, clause: &str) -> Result<i64> {
-        Ok(
-            sqlx::query(&format!("SELECT COUNT(*) AS n FROM persons WHERE {clause}"))
-                .fetch_one(self.pool())
-                .await?
-                .try_get("n")?,
-        )
+        Ok(self.count_persons().await? - self.tally_sum("documented", None).await?)
     }
 }
 
 impl Store {
     /// Women and girls born in a range (best-guess birth dates).
     pub async fn count_women_born_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64> {
-        Ok(sqlx::query(
-            "SELECT COUNT(*) AS n FROM persons WHERE sex = 'female' AND birth_approx >= $1 \
-             AND birth_approx <= $2",
-        )
-        .bind(from.format("%Y-%m-%d").to_string())
-        .bind(to.format("%Y-%m-%d").to_string())
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?)
+        self.tally_born_between(Some("female"), &day(from), &day(to))
+            .await
     }
 }
 

@@ -56,6 +56,13 @@ async fn bulk_written_demo_keeps_the_chain_and_the_dashboard_follows_each_change
                 db.backend
             ),
         }
+        // The dashboard reads running tallies: they equal a recount of the tables.
+        assert_eq!(
+            app.store().tally_drift().await.unwrap(),
+            Vec::<String>::new(),
+            "{}",
+            db.backend
+        );
         let first = app.dashboard(&monitor(), as_of).await.unwrap();
         assert_eq!(first.figure("total"), 4_500, "{}", db.backend);
         assert_eq!(
@@ -77,6 +84,12 @@ async fn bulk_written_demo_keeps_the_chain_and_the_dashboard_follows_each_change
         assert_eq!(
             after,
             app.figures(as_of).await.unwrap().scoped_for(&monitor())
+        );
+        assert_eq!(
+            app.store().tally_drift().await.unwrap(),
+            Vec::<String>::new(),
+            "{}",
+            db.backend
         );
     }
 }

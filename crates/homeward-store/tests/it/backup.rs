@@ -49,6 +49,14 @@ async fn a_copy_restores_exactly_into_an_empty_database_and_nowhere_else() {
             target.verify_audit().await.unwrap(),
             Verdict::Intact { .. }
         ));
+        // The triggers rebuilt the running tallies from the restored rows.
+        assert_eq!(
+            target.tally_drift().await.unwrap(),
+            Vec::<String>::new(),
+            "{}",
+            dst.backend
+        );
+        assert_eq!(target.count_persons().await.unwrap(), 60, "{}", dst.backend);
         // The restored database holds the same rows.
         let again = dump(&target).await;
         assert_eq!(again[1..], lines[1..], "{}", dst.backend);

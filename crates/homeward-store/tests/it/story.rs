@@ -46,7 +46,7 @@ fn event(action: &str, id: i64) -> NewEvent<'static> {
     }
 }
 
-async fn store(db: &TestDb) -> Store {
+pub(crate) async fn store(db: &TestDb) -> Store {
     let s = Store::connect(&db.url).await.unwrap();
     assert_eq!(
         s.migrate().await.unwrap(),
@@ -68,7 +68,7 @@ async fn store(db: &TestDb) -> Store {
 }
 
 /// Writes a mother, her child and a site; returns (mother, child, site id).
-async fn family(s: &Store) -> (PersonId, PersonId, i64) {
+pub(crate) async fn family(s: &Store) -> (PersonId, PersonId, i64) {
     let mut tx = s.begin().await.unwrap();
     let site = tx
         .insert_site(
