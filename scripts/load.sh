@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Load test: a registry of PERSONS synthetic persons (default 1,000,000), then person file, search
-# and list at CONNECTIONS concurrent keep-alive connections on loopback, each paced at RATE calls
+# and list (keyset paging from a random point; "page" is the same list by page number up to page
+# 2,000, for comparison) at CONNECTIONS concurrent keep-alive connections on loopback, each paced
+# at RATE calls
 # a second (default 10, so 640 calls a second offered at 64 connections), for SECONDS_EACH each, on
 # SQLite and (when PostgreSQL's initdb is installed) on a throw-away PostgreSQL cluster.
 # Prints p50/p90/p99 per request kind; the target is p99 under 50 ms.
@@ -8,6 +10,9 @@
 #   bash scripts/load.sh                      # 1,000,000 persons, 64 connections, 20 s each
 #   PERSONS=100000 SECONDS_EACH=10 bash scripts/load.sh
 #   ENGINES=sqlite bash scripts/load.sh       # one engine only
+#   SQLITE_URL=sqlite:///path/big.db POSTGRES_URL=postgres://... bash scripts/load.sh
+#                                             # an existing registry instead of a new demo
+#   SCENARIOS=file,list bash scripts/load.sh  # some request kinds only
 #
 # It builds in release mode, writes under a temporary folder, and stops what it starts.
 set -euo pipefail
@@ -18,6 +23,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 SECONDS_EACH=${SECONDS_EACH:-20}
 RATE=${RATE:-10}
 ENGINES=${ENGINES:-sqlite postgres}
+SCENARIOS=${SCENARIOS:-file,search,list,page}
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -41,16 +47,25 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-export HOMEWARD_FIELD_KEY
-HOMEWARD_FIELD_KEY=$("$bin" keys generate | tr -d '\n')
+# A fresh registry gets a fresh field key; an existing one keeps its own (HOMEWARD_FIELD_KEY as
+# given, or the key file beside a SQLite database).
+if [ -z "${HOMEWARD_FIELD_KEY:-}" ] && [ -z "${SQLITE_URL:-}${POSTGRES_URL:-}" ]; then
+    export HOMEWARD_FIELD_KEY
+    HOMEWARD_FIELD_KEY=$("$bin" keys generate | tr -d '\n')
+fi
 export HOMEWARD_LOG=warn
 
 run_engine() { # run_engine NAME URL
-    local name=$1 url=$2
-    say "$name: generating $PERSONS persons"
-    local t0=$SECONDS
-    "$bin" demo --database "$url" --persons "$PERSONS" --seed 2018
-    say "$name: demo generated in $((SECONDS - t0)) s"
+    local name=$1 url=$2 given=${3:-}
+    if [ -n "$given" ]; then
+        url=$given
+        say "$name: the registry already in $name"
+    else
+        say "$name: generating $PERSONS persons"
+        local t0=$SECONDS
+        "$bin" demo --database "$url" --persons "$PERSONS" --seed 2018
+        say "$name: demo generated in $((SECONDS - t0)) s"
+    fi
     local port=$(( 20000 + RANDOM % 20000 ))
     "$bin" serve --no-demo --database "$url" --listen "127.0.0.1:$port" >"$work/$name.log" 2>&1 &
     pids+=($!)
@@ -60,16 +75,21 @@ run_engine() { # run_engine NAME URL
     done
     say "$name: $CONNECTIONS connections, $SECONDS_EACH s per request kind"
     "$load" --database "$url" --addr "127.0.0.1:$port" \
-        --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --rate "$RATE" | tee "$work/$name.txt"
+        --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --rate "$RATE" \
+        --scenarios "$SCENARIOS" | tee "$work/$name.txt"
     kill "${pids[-1]}"
 }
 
 for engine in $ENGINES; do
     case $engine in
     sqlite)
-        run_engine sqlite "sqlite://$work/load.db"
+        run_engine sqlite "sqlite://$work/load.db" "${SQLITE_URL:-}"
         ;;
     postgres)
+        if [ -n "${POSTGRES_URL:-}" ]; then
+            run_engine postgres "" "$POSTGRES_URL"
+            continue
+        fi
         pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
         if [ -z "$pg_bin" ]; then
             echo "PostgreSQL is not installed: skipping it"

@@ -1,11 +1,13 @@
-//! Load generator for `scripts/load.sh`: person file, search and list at N concurrent
+//! Load generator for `scripts/load.sh`: person file, search and list (keyset paging from a
+//! random point, and page numbers up to page 2,000 for comparison) at N concurrent
 //! keep-alive connections on loopback, each connection with its own session, paced at `--rate`
 //! calls a second (at most 95: the server's per-session limit is 100), and prints the latency
 //! percentiles of each and the throughput reached. A connection waits for each answer before
 //! its next call, so at most `--connections` calls are in flight.
 //!
 //! cargo run --release -p homeward-cli --example load -- \
-//!     --database URL --addr 127.0.0.1:PORT [--connections 64] [--seconds 20] [--rate 10]
+//!     --database URL --addr 127.0.0.1:PORT [--connections 64] [--seconds 20] [--rate 10] \
+//!     [--scenarios file,search,list,page]
 //!
 //! Sessions are opened directly in the database (sign-in over HTTP is limited per address), as
 //! a case worker account `load-test` it creates when missing.
@@ -28,6 +30,7 @@ struct Args {
     connections: usize,
     seconds: u64,
     rate: u64,
+    scenarios: Vec<String>,
 }
 
 fn args() -> Args {
@@ -37,6 +40,9 @@ fn args() -> Args {
         connections: 64,
         seconds: 20,
         rate: 10,
+        scenarios: ["file", "search", "list", "page"]
+            .map(String::from)
+            .to_vec(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -47,6 +53,7 @@ fn args() -> Args {
             "--connections" => a.connections = v.parse().expect("--connections N"),
             "--seconds" => a.seconds = v.parse().expect("--seconds N"),
             "--rate" => a.rate = v.parse::<u64>().expect("--rate N").clamp(1, 95),
+            "--scenarios" => a.scenarios = v.split(',').map(str::to_owned).collect(),
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -179,20 +186,22 @@ async fn main() {
     );
     let ids = Arc::new(ids);
     let names = Arc::new(names);
-    for scenario in ["file", "search", "list"] {
+    let max_id = ids.iter().copied().max().unwrap_or(1);
+    for scenario in a.scenarios.iter().map(String::as_str) {
         // Warm up (the search index is built on first use).
         let mut warm = Conn {
             r: BufReader::new(TcpStream::connect(&a.addr).await.expect("the server")),
             token: tokens[0].clone(),
         };
-        let path = request(scenario, &ids, &names, pages);
+        let path = request(scenario, &ids, &names, pages, max_id);
         let t = Instant::now();
         let s = warm.get(&path).await.expect("warm-up");
         eprintln!("warm-up {scenario}: {s} in {:?}", t.elapsed());
         let end = Instant::now() + Duration::from_secs(a.seconds);
         let mut tasks = Vec::new();
         for token in &tokens {
-            let (addr, token, ids, names, rate) = (
+            let (scenario, addr, token, ids, names, rate) = (
+                scenario.to_owned(),
                 a.addr.clone(),
                 token.clone(),
                 ids.clone(),
@@ -209,7 +218,7 @@ async fn main() {
                 let mut next = Instant::now();
                 while Instant::now() < end {
                     tokio::time::sleep_until(next.into()).await;
-                    let path = request(scenario, &ids, &names, pages);
+                    let path = request(&scenario, &ids, &names, pages, max_id);
                     let t = Instant::now();
                     match c.get(&path).await {
                         Ok(200) => lat.push(t.elapsed()),
@@ -245,7 +254,7 @@ async fn main() {
     }
 }
 
-fn request(scenario: &str, ids: &[i64], names: &[String], pages: i64) -> String {
+fn request(scenario: &str, ids: &[i64], names: &[String], pages: i64, max_id: i64) -> String {
     let mut rng = rand::thread_rng();
     match scenario {
         "file" => format!("/api/v1/persons/{}", ids[rng.gen_range(0..ids.len())]),
@@ -262,6 +271,10 @@ fn request(scenario: &str, ids: &[i64], names: &[String], pages: i64) -> String 
                 .collect();
             format!("/api/v1/search?q={q}")
         }
+        "list" => format!(
+            "/api/v1/persons?after={}&per_page=50",
+            rng.gen_range(0..max_id.max(1))
+        ),
         _ => format!(
             "/api/v1/persons?page={}&per_page=50",
             rng.gen_range(1..=pages)

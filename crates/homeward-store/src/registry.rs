@@ -696,6 +696,10 @@ pub struct PersonFilter {
     pub registration_number: Option<String>,
     /// Access scope: only persons with a claim for this country (a consular officer's view).
     pub scope_country: Option<String>,
+    /// Keyset paging: only persons with an id above this one. The total still counts every
+    /// match of the other filters, and the page costs the same wherever it starts (an offset
+    /// makes the database step over every row before it).
+    pub after_id: Option<i64>,
 }
 
 /// A page of persons and the total that matched.
@@ -892,6 +896,11 @@ impl Store {
                 total
             }
         };
+        let mut filter = filter;
+        if let Some(after) = f.after_id {
+            texts.push(after.to_string());
+            filter.push_str(&format!(" AND id > CAST(${} AS BIGINT)", texts.len()));
+        }
         let n = texts.len();
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM persons{filter} ORDER BY id LIMIT ${} OFFSET ${}",

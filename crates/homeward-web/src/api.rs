@@ -340,6 +340,9 @@ struct ListQuery {
     registration_number: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
+    /// Keyset paging: persons with an internal id above this one (the `next_after` of the
+    /// previous page); as fast deep in the registry as on its first page. Not with `page`.
+    after: Option<i64>,
 }
 
 #[utoipa::path(
@@ -367,6 +370,14 @@ async fn list_persons(
     if !(1..=500).contains(&per_page) {
         return Err(Invalid::one("per_page", "HW-API-0003", "per_page must be 1 to 500").into());
     }
+    if q.after.is_some() && q.page.is_some() {
+        return Err(Invalid::one(
+            "after",
+            "HW-API-0004",
+            "after: give either after (the next_after of the previous page) or page, not both",
+        )
+        .into());
+    }
     let page = q.page.unwrap_or(1).max(1);
     let filter = PersonFilter {
         site: q.site.map(SiteId),
@@ -379,14 +390,25 @@ async fn list_persons(
         claim_state: q.claim_state,
         registration_number: q.registration_number,
         scope_country: None,
+        after_id: q.after,
+    };
+    let offset = if q.after.is_some() {
+        0
+    } else {
+        (page - 1) * per_page
     };
     let found = app
-        .list_persons_for(&auth.0, filter, per_page, (page - 1) * per_page)
+        .list_persons_for(&auth.0, filter, per_page, offset)
         .await?;
+    // The cursor of the next page, when this one is full.
+    let next_after = (found.items.len() as i64 == per_page)
+        .then(|| found.items.last().map(|p| p.person.id))
+        .flatten();
     Ok(Json(json!({
         "page": page,
         "per_page": per_page,
         "total": found.total,
+        "next_after": next_after,
         "items": found.items,
     })))
 }
