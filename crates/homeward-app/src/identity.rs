@@ -1047,17 +1047,8 @@ impl App {
                     scope_country: Some(c.to_string()),
                     ..PersonFilter::default()
                 };
-                let mut out = BTreeSet::new();
-                let mut offset = 0;
-                loop {
-                    let page = self.store().list_persons(&filter, 10_000, offset).await?;
-                    if page.items.is_empty() {
-                        break;
-                    }
-                    offset += i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-                    out.extend(page.items.iter().map(|p| p.id));
-                }
-                Ok(Some(out))
+                let found = self.store().persons_matching(&filter).await?;
+                Ok(Some(found.iter().map(|p| p.id).collect()))
             }
         }
     }

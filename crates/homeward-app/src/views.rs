@@ -69,7 +69,7 @@ pub struct FamilyView {
     pub father_name: Option<String>,
 }
 
-/// The search index over the registry and the audit position it was built at.
+/// The search index over the registry and the search epoch it was built at.
 pub(crate) struct SearchCache {
     built_at: i64,
     ids: Vec<i64>,
@@ -286,18 +286,7 @@ impl App {
 
     pub(crate) async fn all_records(&self) -> Result<(Vec<i64>, Vec<Record>), AppError> {
         let store = self.store();
-        let mut rows = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = store
-                .list_persons(&PersonFilter::default(), 10_000, offset)
-                .await?;
-            if page.items.is_empty() {
-                break;
-            }
-            offset += i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-            rows.extend(page.items);
-        }
+        let rows = store.persons_matching(&PersonFilter::default()).await?;
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let mut names: BTreeMap<i64, Vec<PersonName>> = BTreeMap::new();
         for n in store.names_of(&ids).await? {
@@ -342,7 +331,7 @@ impl App {
 
     /// Builds the search index of the whole registry as it is now.
     async fn build_index(&self) -> Result<SearchCache, AppError> {
-        let head = self.store().audit_head().await?;
+        let head = self.store().search_epoch().await?;
         let (ids, records) = self.all_records().await?;
         let config = LinkageConfig::standard();
         let index = tokio::task::spawn_blocking(move || {
@@ -369,7 +358,8 @@ impl App {
         &self,
         f: impl FnOnce(&[i64], &Index) -> T,
     ) -> Result<T, AppError> {
-        let head = self.store().audit_head().await?;
+        // Stale only when something the index holds changed, not on every audit event.
+        let head = self.store().search_epoch().await?;
         let (current, wait) = {
             let mut slot = self.search.lock().await;
             let stale = slot.current.as_ref().is_none_or(|c| c.built_at != head);

@@ -57,9 +57,9 @@ impl Copied {
 }
 
 impl Store {
-    /// The tables, parents before children (by their foreign keys). The running tallies are
-    /// not among them: they are derived, and the triggers rebuild them as a restore writes the
-    /// rows they count.
+    /// The tables, parents before children (by their foreign keys). The running tallies and
+    /// the change counters are not among them: they are derived, and the triggers rebuild them
+    /// as a restore writes the rows they follow.
     async fn tables_in_order(&self, conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
         let names: Vec<String> = match self.backend() {
             Backend::Sqlite => sqlx::query(
@@ -75,7 +75,7 @@ impl Store {
         .await?
         .iter()
         .map(|r| r.try_get::<String, _>("name"))
-        .filter(|n| !matches!(n.as_deref(), Ok("tallies")))
+        .filter(|n| !matches!(n.as_deref(), Ok("tallies" | "change_epochs")))
         .collect::<std::result::Result<_, _>>()?;
         let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for t in &names {

@@ -144,6 +144,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_tallies.sql"),
         postgres: include_str!("../migrations/postgres/0014_tallies.sql"),
     },
+    Migration {
+        version: 15,
+        name: "change_epochs",
+        sqlite: include_str!("../migrations/sqlite/0015_change_epochs.sql"),
+        postgres: include_str!("../migrations/postgres/0015_change_epochs.sql"),
+    },
 ];
 
 impl Store {

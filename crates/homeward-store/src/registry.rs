@@ -919,6 +919,22 @@ impl Store {
         Ok(Page { items, total })
     }
 
+    /// Every person matching a filter, in id order, read in batches by keyset (each batch
+    /// seeks to the last id read, so reading a million persons stays linear).
+    pub async fn persons_matching(&self, f: &PersonFilter) -> Result<Vec<PersonRow>> {
+        let mut out = Vec::new();
+        let mut filter = f.clone();
+        loop {
+            let page = self.list_persons(&filter, 10_000, 0).await?;
+            let Some(last) = page.items.last() else {
+                break;
+            };
+            filter.after_id = Some(last.id);
+            out.extend(page.items);
+        }
+        Ok(out)
+    }
+
     /// The names of the given persons, grouped by person in id order.
     pub async fn names_of(&self, ids: &[i64]) -> Result<Vec<NameRow>> {
         self.rows_for_persons("name_variants", ids, NameRow::from_row)

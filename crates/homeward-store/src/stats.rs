@@ -121,6 +121,17 @@ impl Store {
 }
 
 impl Store {
+    /// A counter that moves (in the writing transaction) whenever something the search index
+    /// is built from changes: persons' identifying facts, names, documents, claims, merges.
+    pub async fn search_epoch(&self) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT n FROM change_epochs WHERE name = 'search'")
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?,
+        )
+    }
+
     /// The sequence number of the last audit event: it changes with every write, so readers
     /// can tell whether what they cached is stale.
     pub async fn audit_head(&self) -> Result<i64> {

@@ -161,3 +161,55 @@ async fn tallies_follow_every_change_on_every_backend() {
         assert_eq!(s.count_without_documents().await.unwrap(), 2, "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_search_epoch_moves_with_what_the_index_holds_and_only_then() {
+    for db in backends().await {
+        let s = store(&db).await;
+        let b = db.backend;
+        let (mother, _, site) = family(&s).await;
+        let m = mother.0;
+        let e0 = s.search_epoch().await.unwrap();
+        assert!(e0 > 0, "{b}: the family's registration moved it");
+        // Neither a custody move, a status change nor a new site touches what search holds.
+        write(
+            &s,
+            &format!(
+                "UPDATE persons SET status = 'released', current_site_id = NULL, \
+                 version = version + 1 WHERE id = {m}; \
+                 UPDATE sites SET capacity = capacity + 1 WHERE id = {site}"
+            ),
+        )
+        .await;
+        assert_eq!(s.search_epoch().await.unwrap(), e0, "{b}");
+        for (what, sql) in [
+            (
+                "a name",
+                format!(
+                    "INSERT INTO name_variants (person_id, text, script, kind, recorded_by, \
+                     source, created_at) VALUES ({m}, 'Sveta', 'latin', 'alias', 'x', 'x', \
+                     '2018-01-01')"
+                ),
+            ),
+            (
+                "a place of birth",
+                format!("UPDATE persons SET place_of_birth = 'Ufa' WHERE id = {m}"),
+            ),
+            (
+                "a claim",
+                format!("UPDATE nationality_claims SET country_code = 'TR' WHERE person_id = {m}"),
+            ),
+            (
+                "a document",
+                format!("DELETE FROM documents WHERE person_id = {m}"),
+            ),
+        ] {
+            let before = s.search_epoch().await.unwrap();
+            write(&s, &sql).await;
+            assert!(
+                s.search_epoch().await.unwrap() > before,
+                "{b}: {what} must move it"
+            );
+        }
+    }
+}
