@@ -935,6 +935,24 @@ impl Store {
         Ok(out)
     }
 
+    /// The given persons that exist and are not merged away, in id order, in one query per
+    /// 500 ids.
+    pub async fn persons_by_ids(&self, ids: &[i64]) -> Result<Vec<PersonRow>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let sql = format!(
+                "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ({}) AND {NOT_MERGED} \
+                 ORDER BY id",
+                list.join(",")
+            );
+            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+                out.push(PersonRow::from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The names of the given persons, grouped by person in id order.
     pub async fn names_of(&self, ids: &[i64]) -> Result<Vec<NameRow>> {
         self.rows_for_persons("name_variants", ids, NameRow::from_row)
