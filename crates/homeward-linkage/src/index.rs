@@ -74,28 +74,35 @@ impl Index {
     }
 
     /// The `k` most probable matches of a (possibly partial) description, best first, with
-    /// explanations. Blocks larger than ten times `max_block_size` are used only when no
-    /// smaller block finds anything.
+    /// explanations. The query's blocks are taken smallest (most selective) first until about
+    /// ten times `max_block_size` candidates are gathered, so a query as vague as one common
+    /// given name compares a bounded number of records however large the registry; blocks
+    /// larger than that budget are used only when no smaller block finds anything.
     pub fn query(&self, query: &Record, k: usize) -> Vec<Candidate> {
         let q = Prepared::new(query);
         let qkeys = blocking::keys_of(&q, blocking::KeySet::Query);
         let cap = self.config.max_block_size.saturating_mul(10).max(10);
+        let mut blocks: Vec<&[(u64, u32)]> = qkeys
+            .into_iter()
+            .map(|key| {
+                let lo = self.keys.partition_point(|e| e.0 < key);
+                let hi = self.keys.partition_point(|e| e.0 <= key);
+                &self.keys[lo..hi]
+            })
+            .filter(|b| !b.is_empty())
+            .collect();
+        blocks.sort_by_key(|b| b.len());
         let mut found: Vec<u32> = Vec::new();
-        let mut oversized: Vec<&[(u64, u32)]> = Vec::new();
-        for key in qkeys {
-            let lo = self.keys.partition_point(|e| e.0 < key);
-            let hi = self.keys.partition_point(|e| e.0 <= key);
-            let block = &self.keys[lo..hi];
-            if block.len() <= cap {
-                found.extend(block.iter().map(|e| e.1));
-            } else {
-                oversized.push(block);
+        for block in &blocks {
+            if block.len() > cap || (!found.is_empty() && found.len() + block.len() > cap) {
+                break;
             }
+            found.extend(block.iter().map(|e| e.1));
         }
-        if found.is_empty() {
-            for block in oversized {
-                found.extend(block.iter().take(cap).map(|e| e.1));
-            }
+        if found.is_empty()
+            && let Some(smallest) = blocks.first()
+        {
+            found.extend(smallest.iter().take(cap).map(|e| e.1));
         }
         found.sort_unstable();
         found.dedup();

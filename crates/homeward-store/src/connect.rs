@@ -150,6 +150,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_change_epochs.sql"),
         postgres: include_str!("../migrations/postgres/0015_change_epochs.sql"),
     },
+    Migration {
+        version: 16,
+        name: "document_number_lookup",
+        sqlite: include_str!("../migrations/sqlite/0016_document_number_lookup.sql"),
+        postgres: include_str!("../migrations/postgres/0016_document_number_lookup.sql"),
+    },
 ];
 
 impl Store {

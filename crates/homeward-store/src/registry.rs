@@ -733,15 +733,13 @@ impl Store {
     pub async fn persons_by_number(&self, number: &str) -> Result<Vec<PersonRow>> {
         let wanted = number.trim().to_ascii_uppercase();
         let compact: String = wanted.chars().filter(|c| !c.is_whitespace()).collect();
-        let cols: Vec<String> = PERSON_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect();
+        // Two index lookups (the registration number; the compact document number, indexed
+        // in that form by migration 0016) rather than a join over every document.
         let sql = format!(
-            "SELECT DISTINCT {} FROM persons p LEFT JOIN documents d ON d.person_id = p.id \
-             WHERE (p.registration_number = $1 OR UPPER(REPLACE(d.number, ' ', '')) = $2) \
-             AND p.{NOT_MERGED} ORDER BY p.id LIMIT 20",
-            cols.join(", ")
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ( \
+             SELECT id FROM persons WHERE registration_number = $1 \
+             UNION SELECT person_id FROM documents WHERE UPPER(REPLACE(number, ' ', '')) = $2) \
+             AND {NOT_MERGED} ORDER BY id LIMIT 20"
         );
         let rows = sqlx::query(&sql)
             .bind(&wanted)
