@@ -131,12 +131,12 @@ impl App {
             .map(|s| (s.id, s.code))
             .collect();
         let mut names: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for n in store.names_of(&ids).await? {
-            names.entry(n.person_id).or_default().push(n.text);
+        for (id, text) in store.name_texts_of(&ids).await? {
+            names.entry(id).or_default().push(text);
         }
         let mut claims: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for c in store.claims_of(&ids).await? {
-            claims.entry(c.person_id).or_default().push(c.country_code);
+        for (id, country) in store.claim_countries_of(&ids).await? {
+            claims.entry(id).or_default().push(country);
         }
         let today = self.today();
         rows.into_iter()

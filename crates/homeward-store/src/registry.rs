@@ -951,6 +951,40 @@ impl Store {
         Ok(out)
     }
 
+    /// `(person id, value)` of one column of a table for the given persons, in person and row
+    /// order: what a list summary needs, without decoding every column of every row.
+    async fn column_for_persons(
+        &self,
+        table: &str,
+        column: &str,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let sql = format!(
+                "SELECT person_id, {column} AS v FROM {table} WHERE person_id IN ({}) \
+                 ORDER BY person_id, id",
+                list.join(",")
+            );
+            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+                out.push((r.try_get("person_id")?, r.try_get("v")?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The name texts of the given persons, as written, grouped by person in id order.
+    pub async fn name_texts_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        self.column_for_persons("name_variants", "text", ids).await
+    }
+
+    /// The claimed countries of the given persons.
+    pub async fn claim_countries_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        self.column_for_persons("nationality_claims", "country_code", ids)
+            .await
+    }
+
     /// The names of the given persons, grouped by person in id order.
     pub async fn names_of(&self, ids: &[i64]) -> Result<Vec<NameRow>> {
         self.rows_for_persons("name_variants", ids, NameRow::from_row)
