@@ -86,49 +86,10 @@ pub fn moment(at: NaiveDateTime) -> String {
 }
 
 impl WriteTx {
-    /// Appends an event to the chain inside this transaction and returns its sequence number.
+    /// Appends an event to the chain inside this transaction and returns its sequence number
+    /// (the chain of one: see [`WriteTx::audit_many`]).
     pub async fn audit(&mut self, e: NewEvent<'_>) -> Result<i64> {
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(self.conn())
-            .await?;
-        let prev_seq: i64 = head.try_get("seq")?;
-        let prev_hash: String = head.try_get("hash")?;
-        let mut event = Event {
-            seq: prev_seq + 1,
-            at: moment(e.at),
-            actor: e.actor.to_owned(),
-            action: e.action.to_owned(),
-            entity_type: e.entity_type.to_owned(),
-            entity_id: e.entity_id,
-            before_json: e.before.map(|v| v.to_string()),
-            after_json: e.after.map(|v| v.to_string()),
-            prev_hash,
-            hash: String::new(),
-        };
-        event.hash = event_hash(&event);
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, \
-             before_json, after_json, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(event.seq)
-        .bind(&event.at)
-        .bind(&event.actor)
-        .bind(&event.action)
-        .bind(&event.entity_type)
-        .bind(&event.entity_id)
-        .bind(&event.before_json)
-        .bind(&event.after_json)
-        .bind(&event.prev_hash)
-        .bind(&event.hash)
-        .execute(self.conn())
-        .await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(event.seq)
-            .bind(&event.hash)
-            .execute(self.conn())
-            .await?;
-        Ok(event.seq)
+        self.audit_many(vec![e]).await
     }
 }
 
