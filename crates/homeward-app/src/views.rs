@@ -162,14 +162,26 @@ impl App {
                 Err(homeward_store::StoreError::NotFound(_)) => false,
                 Err(e) => return Err(e.into()),
             },
-            Scope::Country(c) => self
-                .store()
-                .claims_of(&[id.0])
-                .await?
-                .iter()
-                .any(|k| k.country_code == c.as_str()),
+            Scope::Country(c) => self.claimants_of(c, &[id.0]).await?.contains(&id.0),
             Scope::None => false,
         })
+    }
+
+    /// Which of `ids` claim the nationality of `country`: the persons a consular officer of
+    /// that country may see.
+    async fn claimants_of(
+        &self,
+        country: homeward_domain::country::CountryCode,
+        ids: &[i64],
+    ) -> Result<BTreeSet<i64>, AppError> {
+        Ok(self
+            .store()
+            .claims_of(ids)
+            .await?
+            .into_iter()
+            .filter(|k| k.country_code == country.as_str())
+            .map(|k| k.person_id)
+            .collect())
     }
 
     /// A page of persons the principal may see.
@@ -443,14 +455,7 @@ impl App {
             Scope::All => {}
             Scope::None => rows.clear(),
             Scope::Country(c) => {
-                let seen: BTreeSet<i64> = self
-                    .store()
-                    .claims_of(&ids)
-                    .await?
-                    .into_iter()
-                    .filter(|k| k.country_code == c.as_str())
-                    .map(|k| k.person_id)
-                    .collect();
+                let seen = self.claimants_of(c, &ids).await?;
                 rows.retain(|id, _| seen.contains(id));
             }
         }
