@@ -73,14 +73,13 @@ impl Index {
         &self.model
     }
 
-    /// The `k` most probable matches of a (possibly partial) description, best first, with
-    /// explanations. The query's blocks are taken smallest (most selective) first until about
-    /// ten times `max_block_size` candidates are gathered, so a query as vague as one common
-    /// given name compares a bounded number of records however large the registry; blocks
-    /// larger than that budget are used only when no smaller block finds anything.
-    pub fn query(&self, query: &Record, k: usize) -> Vec<Candidate> {
-        let q = Prepared::new(query);
-        let qkeys = blocking::keys_of(&q, blocking::KeySet::Query);
+    /// The records a query is compared with, in index order without repeats. The query's
+    /// blocks are taken smallest (most selective) first until about ten times
+    /// `max_block_size` records are gathered, so a vague query compares a bounded number of
+    /// records however large the registry; when even the smallest block is larger than that,
+    /// a sample of it is taken (see below).
+    fn candidates(&self, q: &Prepared, k: usize) -> Vec<u32> {
+        let qkeys = blocking::keys_of(q, blocking::KeySet::Query);
         let cap = self.config.max_block_size.saturating_mul(10).max(10);
         let mut blocks: Vec<&[(u64, u32)]> = qkeys
             .into_iter()
@@ -102,15 +101,30 @@ impl Index {
         if found.is_empty()
             && let Some(smallest) = blocks.first()
         {
-            found.extend(smallest.iter().take(cap).map(|e| e.1));
+            // Every block is larger than the budget: the description is too vague to single
+            // anyone out (one common name shared by tens of thousands). Ranking more of the
+            // block would not make the answer less arbitrary, only slower, so a fixed sample
+            // of `max_block_size` records (or `k`, if more) is ranked.
+            let sample = self.config.max_block_size.max(k).max(1);
+            found.extend(smallest.iter().take(sample).map(|e| e.1));
         }
         found.sort_unstable();
         found.dedup();
+        found
+    }
+
+    /// The `k` most probable matches of a (possibly partial) description, best first, with
+    /// explanations. See [`Index::candidates`] for which records are compared.
+    pub fn query(&self, query: &Record, k: usize) -> Vec<Candidate> {
+        let q = Prepared::new(query);
+        let found = self.candidates(&q, k);
         let w = self.model.weights();
         let prior = self.model.prior_weight();
         let placeholder = self.model.placeholder();
+        // A few hundred comparisons are cheaper on the calling thread than handed to the pool.
         let mut scored: Vec<(f64, u32)> = found
             .par_iter()
+            .with_min_len(512)
             .map(|&i| {
                 let (c, _) = compare::compare(&q, &self.prepared[i as usize], placeholder);
                 (self.model.probability(&w, prior, &c), i)
@@ -127,5 +141,69 @@ impl Index {
                 explanation: self.model.explain_prepared(&q, &self.prepared[i as usize]),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::PersonName;
+
+    /// An index with `max_block_size` 20 (a budget of 200) over `common` women named Fatima
+    /// and three named Svetlana Ivanova.
+    fn index(common: usize) -> Index {
+        let config = LinkageConfig {
+            max_block_size: 20,
+            ..LinkageConfig::standard()
+        };
+        let family = ["Petrova", "Aliyeva", "Demir", "Karimova", "Martin"];
+        let mut records: Vec<Record> = (0..common)
+            .map(|i| {
+                Record::new(format!("c{i}"))
+                    .with_name(PersonName::parts("Fatima", family[i % family.len()]))
+            })
+            .collect();
+        records.extend((0..3).map(|i| {
+            Record::new(format!("r{i}")).with_name(PersonName::parts("Svetlana", "Ivanova"))
+        }));
+        Index::build(&config, &records, Model::train(&config, &records, None))
+    }
+
+    fn named(text: &str) -> Record {
+        Record::new("q").with_name(PersonName::full(text))
+    }
+
+    #[test]
+    fn a_name_shared_by_more_than_the_budget_is_ranked_on_a_sample() {
+        let index = index(1_000);
+
+        let vague = index.candidates(&Prepared::new(&named("Fatima")), 5);
+        let vague_many = index.candidates(&Prepared::new(&named("Fatima")), 50);
+        let precise = index.query(&named("Svetlana Ivanova"), 5);
+
+        assert_eq!(
+            vague.len(),
+            20,
+            "max_block_size records, not the whole block"
+        );
+        assert_eq!(vague_many.len(), 50, "at least k records");
+        assert_eq!(precise.len(), 3);
+        assert!(
+            precise.iter().all(|c| c.id.starts_with('r')),
+            "{precise:#?}"
+        );
+    }
+
+    #[test]
+    fn small_blocks_are_compared_whole_up_to_the_budget() {
+        let index = index(150);
+
+        let found = index.candidates(&Prepared::new(&named("Fatima")), 5);
+
+        assert_eq!(
+            found.len(),
+            150,
+            "a block within the budget is compared whole"
+        );
     }
 }
