@@ -123,19 +123,17 @@ impl App {
         rows: Vec<PersonRow>,
     ) -> Result<Vec<PersonSummary>, AppError> {
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-        let store = self.store();
-        let sites: BTreeMap<i64, String> = store
-            .sites()
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.code))
-            .collect();
+        let mut site_ids: Vec<i64> = rows.iter().filter_map(|p| p.current_site_id).collect();
+        site_ids.sort_unstable();
+        site_ids.dedup();
+        let texts = self.store().summary_texts_of(&ids, &site_ids).await?;
+        let sites: BTreeMap<i64, String> = texts.site_codes.into_iter().collect();
         let mut names: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for (id, text) in store.name_texts_of(&ids).await? {
+        for (id, text) in texts.names {
             names.entry(id).or_default().push(text);
         }
         let mut claims: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for (id, country) in store.claim_countries_of(&ids).await? {
+        for (id, country) in texts.countries {
             claims.entry(id).or_default().push(country);
         }
         let today = self.today();
@@ -435,8 +433,14 @@ impl App {
         query: &Record,
         limit: usize,
     ) -> Result<Vec<Hit>, AppError> {
+        // A consular officer sees only some of the candidates, so more are ranked for them;
+        // everyone else sees every indexed person but one merged since the index was built.
+        let wanted = match person_scope(p) {
+            Scope::All => limit.saturating_add(5),
+            _ => limit.saturating_mul(4).max(20),
+        };
         let candidates = self
-            .with_index(|_, index| index.query(query, limit.saturating_mul(4).max(20)))
+            .with_index(|_, index| index.query(query, wanted))
             .await?;
         // The candidates' rows, visibility and summaries in a few batched reads rather than
         // several queries per candidate.

@@ -938,11 +938,10 @@ impl Store {
     pub async fn persons_by_ids(&self, ids: &[i64]) -> Result<Vec<PersonRow>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
             let sql = format!(
                 "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ({}) AND {NOT_MERGED} \
                  ORDER BY id",
-                list.join(",")
+                id_list(chunk)
             );
             for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
                 out.push(PersonRow::from_row(&r)?);
@@ -953,36 +952,45 @@ impl Store {
 
     /// `(person id, value)` of one column of a table for the given persons, in person and row
     /// order: what a list summary needs, without decoding every column of every row.
-    async fn column_for_persons(
-        &self,
-        table: &str,
-        column: &str,
-        ids: &[i64],
-    ) -> Result<Vec<(i64, String)>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+    /// What a list entry shows beside a person's row, in one read: the name texts as written
+    /// and the claimed countries of `persons` (each in id order), and the codes of `sites`.
+    pub async fn summary_texts_of(&self, persons: &[i64], sites: &[i64]) -> Result<SummaryTexts> {
+        let mut out = SummaryTexts::default();
+        for (n, chunk) in persons.chunks(500).enumerate() {
+            let list = id_list(chunk);
+            let mut sql = format!(
+                "SELECT 'n' AS k, person_id AS id, text AS v, id AS o FROM name_variants \
+                 WHERE person_id IN ({list}) \
+                 UNION ALL SELECT 'c', person_id, country_code, id FROM nationality_claims \
+                 WHERE person_id IN ({list})"
+            );
+            if n == 0 && !sites.is_empty() {
+                sql.push_str(&format!(
+                    " UNION ALL SELECT 's', id, code, id FROM sites WHERE id IN ({})",
+                    id_list(sites)
+                ));
+            }
+            sql.push_str(" ORDER BY 1, 2, 4");
+            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+                let (kind, id, v): (String, i64, String) =
+                    (r.try_get("k")?, r.try_get("id")?, r.try_get("v")?);
+                match kind.as_str() {
+                    "n" => out.names.push((id, v)),
+                    "c" => out.countries.push((id, v)),
+                    _ => out.site_codes.push((id, v)),
+                }
+            }
+        }
+        if persons.is_empty() && !sites.is_empty() {
             let sql = format!(
-                "SELECT person_id, {column} AS v FROM {table} WHERE person_id IN ({}) \
-                 ORDER BY person_id, id",
-                list.join(",")
+                "SELECT id, code FROM sites WHERE id IN ({})",
+                id_list(sites)
             );
             for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
-                out.push((r.try_get("person_id")?, r.try_get("v")?));
+                out.site_codes.push((r.try_get("id")?, r.try_get("code")?));
             }
         }
         Ok(out)
-    }
-
-    /// The name texts of the given persons, as written, grouped by person in id order.
-    pub async fn name_texts_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-        self.column_for_persons("name_variants", "text", ids).await
-    }
-
-    /// The claimed countries of the given persons.
-    pub async fn claim_countries_of(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-        self.column_for_persons("nationality_claims", "country_code", ids)
-            .await
     }
 
     /// The names of the given persons, grouped by person in id order.
@@ -1011,10 +1019,9 @@ impl Store {
     ) -> Result<Vec<T>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
-            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
             let sql = format!(
                 "SELECT * FROM {table} WHERE person_id IN ({}) ORDER BY person_id, id",
-                list.join(",")
+                id_list(chunk)
             );
             for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
                 out.push(from_row(&r)?);
@@ -1062,4 +1069,21 @@ impl Store {
             .await?;
         rows.iter().map(PersonRow::from_row).collect()
     }
+}
+
+/// See [`Store::summary_texts_of`].
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SummaryTexts {
+    /// (person, name text as written).
+    pub names: Vec<(i64, String)>,
+    /// (person, claimed country code).
+    pub countries: Vec<(i64, String)>,
+    /// (site, code).
+    pub site_codes: Vec<(i64, String)>,
+}
+
+/// Ids as an SQL list; they are integers, so nothing from outside reaches the statement text.
+fn id_list(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    list.join(",")
 }

@@ -442,3 +442,32 @@ async fn tampering_after_dropping_the_triggers_is_found_and_named() {
         assert_eq!(seq, 3);
     }
 }
+
+#[tokio::test]
+async fn a_list_entry_reads_names_countries_and_site_codes_in_one_go() {
+    for db in backends().await {
+        let s = store(&db).await;
+        let (mother, child, site) = family(&s).await;
+
+        let texts = s
+            .summary_texts_of(&[child.0, mother.0], &[site])
+            .await
+            .unwrap();
+        let only_sites = s.summary_texts_of(&[], &[site]).await.unwrap();
+        let nothing = s.summary_texts_of(&[], &[]).await.unwrap();
+
+        let b = db.backend;
+        assert_eq!(
+            texts.names,
+            vec![
+                (mother.0, "Светлана Иванова".to_owned()),
+                (mother.0, "سفيتلانا ايفانوفا".to_owned())
+            ],
+            "{b}"
+        );
+        assert_eq!(texts.countries, vec![(mother.0, "RU".to_owned())], "{b}");
+        assert_eq!(texts.site_codes, vec![(site, "RUSAFA-A".to_owned())], "{b}");
+        assert_eq!(only_sites.site_codes, texts.site_codes, "{b}");
+        assert_eq!(nothing, Default::default(), "{b}");
+    }
+}
