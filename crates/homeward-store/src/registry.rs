@@ -941,9 +941,12 @@ impl Store {
             let sql = format!(
                 "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ({}) AND {NOT_MERGED} \
                  ORDER BY id",
-                id_list(chunk)
+                params(1, chunk.len())
             );
-            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+            for r in bind_ids(sqlx::query(&sql), chunk)
+                .fetch_all(self.pool())
+                .await?
+            {
                 out.push(PersonRow::from_row(&r)?);
             }
         }
@@ -957,21 +960,26 @@ impl Store {
     pub async fn summary_texts_of(&self, persons: &[i64], sites: &[i64]) -> Result<SummaryTexts> {
         let mut out = SummaryTexts::default();
         for (n, chunk) in persons.chunks(500).enumerate() {
-            let list = id_list(chunk);
+            let list = params(1, chunk.len());
             let mut sql = format!(
                 "SELECT 'n' AS k, person_id AS id, text AS v, id AS o FROM name_variants \
                  WHERE person_id IN ({list}) \
                  UNION ALL SELECT 'c', person_id, country_code, id FROM nationality_claims \
                  WHERE person_id IN ({list})"
             );
-            if n == 0 && !sites.is_empty() {
+            let with_sites = n == 0 && !sites.is_empty();
+            if with_sites {
                 sql.push_str(&format!(
                     " UNION ALL SELECT 's', id, code, id FROM sites WHERE id IN ({})",
-                    id_list(sites)
+                    params(chunk.len().next_power_of_two() + 1, sites.len())
                 ));
             }
             sql.push_str(" ORDER BY 1, 2, 4");
-            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+            let mut q = bind_ids(sqlx::query(&sql), chunk);
+            if with_sites {
+                q = bind_ids(q, sites);
+            }
+            for r in q.fetch_all(self.pool()).await? {
                 let (kind, id, v): (String, i64, String) =
                     (r.try_get("k")?, r.try_get("id")?, r.try_get("v")?);
                 match kind.as_str() {
@@ -983,10 +991,13 @@ impl Store {
         }
         if persons.is_empty() && !sites.is_empty() {
             let sql = format!(
-                "SELECT id, code FROM sites WHERE id IN ({})",
-                id_list(sites)
+                "SELECT id, code FROM sites WHERE id IN ({}) ORDER BY id",
+                params(1, sites.len())
             );
-            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+            for r in bind_ids(sqlx::query(&sql), sites)
+                .fetch_all(self.pool())
+                .await?
+            {
                 out.site_codes.push((r.try_get("id")?, r.try_get("code")?));
             }
         }
@@ -1021,9 +1032,12 @@ impl Store {
         for chunk in ids.chunks(500) {
             let sql = format!(
                 "SELECT * FROM {table} WHERE person_id IN ({}) ORDER BY person_id, id",
-                id_list(chunk)
+                params(1, chunk.len())
             );
-            for r in sqlx::query(&sql).fetch_all(self.pool()).await? {
+            for r in bind_ids(sqlx::query(&sql), chunk)
+                .fetch_all(self.pool())
+                .await?
+            {
                 out.push(from_row(&r)?);
             }
         }
@@ -1082,8 +1096,30 @@ pub struct SummaryTexts {
     pub site_codes: Vec<(i64, String)>,
 }
 
-/// Ids as an SQL list; they are integers, so nothing from outside reaches the statement text.
-fn id_list(ids: &[i64]) -> String {
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+/// Numbered parameters `$first`, `$first+1`, ... for `n` ids, rounded up to a power of two
+/// (see [`bind_ids`]): a statement reading ids then depends only on about how many it reads, not
+/// on which, so each connection prepares a handful of them once and reuses them (ids written
+/// into the text made every list page a new statement to parse and plan).
+fn params(first: usize, n: usize) -> String {
+    let list: Vec<String> = (first..first + n.next_power_of_two())
+        .map(|i| format!("${i}"))
+        .collect();
     list.join(",")
+}
+
+/// Binds `ids` to the parameters of [`params`], repeating the last id up to the power of two
+/// (a repeat changes nothing in an `IN` list).
+fn bind_ids<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ids: &'q [i64],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for id in ids {
+        q = q.bind(*id);
+    }
+    if let Some(&last) = ids.last() {
+        for _ in ids.len()..ids.len().next_power_of_two() {
+            q = q.bind(last);
+        }
+    }
+    q
 }

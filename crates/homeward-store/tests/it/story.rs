@@ -450,7 +450,7 @@ async fn a_list_entry_reads_names_countries_and_site_codes_in_one_go() {
         let (mother, child, site) = family(&s).await;
 
         let texts = s
-            .summary_texts_of(&[child.0, mother.0], &[site])
+            .summary_texts_of(&[child.0, mother.0, 999_999], &[site])
             .await
             .unwrap();
         let only_sites = s.summary_texts_of(&[], &[site]).await.unwrap();
