@@ -225,6 +225,19 @@ impl Store {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // The pool's own check pings every connection on every checkout: a round trip
+            // per statement for nothing on a busy server. A PostgreSQL connection idle for a
+            // second or more is still pinged (the server may have restarted or dropped it);
+            // an embedded SQLite file cannot hang up.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if backend == Backend::Postgres && meta.idle_for >= Duration::from_secs(1) {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
