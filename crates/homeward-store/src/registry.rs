@@ -877,31 +877,19 @@ impl Store {
             format!(" WHERE {}", clauses.join(" AND "))
         };
         let count_sql = format!("SELECT COUNT(*) AS n FROM persons{filter}");
-        // Counting every match is a scan of up to the whole registry; the count for the same
-        // filter is kept until the next change moves the audit head, so paging through a
-        // list counts once.
-        let key = format!("{count_sql}\u{1f}{}", texts.join("\u{1f}"));
-        let head = self.audit_head().await?;
-        let total = match self.list_counts().get(&key, head) {
-            Some(total) => total,
-            None => {
-                let mut q = sqlx::query(&count_sql);
-                for t in &texts {
-                    q = q.bind(t);
-                }
-                let total: i64 = q.fetch_one(self.pool()).await?.try_get("n")?;
-                self.list_counts().put(key, head, total);
-                total
-            }
-        };
+        let count_key = format!("{count_sql}\u{1f}{}", texts.join("\u{1f}"));
+        let count_texts = texts.clone();
         let mut filter = filter;
         if let Some(after) = f.after_id {
             texts.push(after.to_string());
             filter.push_str(&format!(" AND id > CAST(${} AS BIGINT)", texts.len()));
         }
         let n = texts.len();
+        // The audit head rides along with the page (see the count below), which saves a
+        // statement on every page.
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM persons{filter} ORDER BY id LIMIT ${} OFFSET ${}",
+            "SELECT {PERSON_COLUMNS}, (SELECT seq FROM audit_head WHERE id = 1) AS audit_seq \
+             FROM persons{filter} ORDER BY id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
@@ -910,6 +898,25 @@ impl Store {
             q = q.bind(t);
         }
         let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        let head = match rows.first() {
+            Some(r) => r.try_get("audit_seq")?,
+            None => self.audit_head().await?,
+        };
+        // Counting every match is a scan of up to the whole registry; the count for the same
+        // filter is kept until the next change moves the audit head, so paging through a
+        // list counts once.
+        let total = match self.list_counts().get(&count_key, head) {
+            Some(total) => total,
+            None => {
+                let mut q = sqlx::query(&count_sql);
+                for t in &count_texts {
+                    q = q.bind(t);
+                }
+                let total: i64 = q.fetch_one(self.pool()).await?.try_get("n")?;
+                self.list_counts().put(count_key, head, total);
+                total
+            }
+        };
         let items = rows
             .iter()
             .map(PersonRow::from_row)
