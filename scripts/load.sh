@@ -2,9 +2,8 @@
 # Load test: a registry of PERSONS synthetic persons (default 1,000,000), then person file, search
 # and list (keyset paging from a random point; "page" is the same list by page number up to page
 # 2,000, for comparison) at CONNECTIONS concurrent keep-alive connections on loopback, each paced
-# at RATE calls
-# a second (default 10, so 640 calls a second offered at 64 connections), for SECONDS_EACH each, on
-# SQLite and (when PostgreSQL's initdb is installed) on a throw-away PostgreSQL cluster.
+# at RATE calls a second (default 10, so 640 calls a second offered at 64 connections) from a
+# random starting point, for SECONDS_EACH each, on SQLite and (when PostgreSQL's initdb is installed) on a throw-away PostgreSQL cluster.
 # Prints p50/p90/p99 per request kind; the target is p99 under 50 ms.
 #
 #   bash scripts/load.sh                      # 1,000,000 persons, 64 connections, 20 s each
@@ -13,6 +12,8 @@
 #   SQLITE_URL=sqlite:///path/big.db POSTGRES_URL=postgres://... bash scripts/load.sh
 #                                             # an existing registry instead of a new demo
 #   SCENARIOS=file,list bash scripts/load.sh  # some request kinds only
+#   LOCKSTEP=yes bash scripts/load.sh         # all connections call at the same instants
+#                                             # (a burst of CONNECTIONS calls every period)
 #
 # It builds in release mode, writes under a temporary folder, and stops what it starts.
 set -euo pipefail
@@ -24,6 +25,7 @@ SECONDS_EACH=${SECONDS_EACH:-20}
 RATE=${RATE:-10}
 ENGINES=${ENGINES:-sqlite postgres}
 SCENARIOS=${SCENARIOS:-file,search,list,page}
+LOCKSTEP=${LOCKSTEP:-no}
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -76,7 +78,7 @@ run_engine() { # run_engine NAME URL
     say "$name: $CONNECTIONS connections, $SECONDS_EACH s per request kind"
     "$load" --database "$url" --addr "127.0.0.1:$port" \
         --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --rate "$RATE" \
-        --scenarios "$SCENARIOS" | tee "$work/$name.txt"
+        --scenarios "$SCENARIOS" --lockstep "$LOCKSTEP" | tee "$work/$name.txt"
     kill "${pids[-1]}"
 }
 

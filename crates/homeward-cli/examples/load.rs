@@ -3,11 +3,13 @@
 //! keep-alive connections on loopback, each connection with its own session, paced at `--rate`
 //! calls a second (at most 95: the server's per-session limit is 100), and prints the latency
 //! percentiles of each and the throughput reached. A connection waits for each answer before
-//! its next call, so at most `--connections` calls are in flight.
+//! its next call, so at most `--connections` calls are in flight. Each connection starts at
+//! a random point of its first period, as independent users do; `--lockstep yes` starts them
+//! all at once instead, so every period begins with a burst of `--connections` calls.
 //!
 //! cargo run --release -p homeward-cli --example load -- \
 //!     --database URL --addr 127.0.0.1:PORT [--connections 64] [--seconds 20] [--rate 10] \
-//!     [--scenarios file,search,list,page]
+//!     [--scenarios file,search,list,page] [--lockstep no]
 //!
 //! Sessions are opened directly in the database (sign-in over HTTP is limited per address), as
 //! a case worker account `load-test` it creates when missing.
@@ -31,6 +33,7 @@ struct Args {
     seconds: u64,
     rate: u64,
     scenarios: Vec<String>,
+    lockstep: bool,
 }
 
 fn args() -> Args {
@@ -43,6 +46,7 @@ fn args() -> Args {
         scenarios: ["file", "search", "list", "page"]
             .map(String::from)
             .to_vec(),
+        lockstep: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +58,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = v.parse().expect("--seconds N"),
             "--rate" => a.rate = v.parse::<u64>().expect("--rate N").clamp(1, 95),
             "--scenarios" => a.scenarios = v.split(',').map(str::to_owned).collect(),
+            "--lockstep" => a.lockstep = matches!(v.as_str(), "yes" | "true" | "1"),
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -209,13 +214,14 @@ async fn main() {
         let end = Instant::now() + Duration::from_secs(a.seconds);
         let mut tasks = Vec::new();
         for token in &tokens {
-            let (scenario, addr, token, ids, names, rate) = (
+            let (scenario, addr, token, ids, names, rate, lockstep) = (
                 scenario.to_owned(),
                 a.addr.clone(),
                 token.clone(),
                 ids.clone(),
                 names.clone(),
                 a.rate,
+                a.lockstep,
             );
             tasks.push(tokio::spawn(async move {
                 let mut c = Conn {
@@ -225,6 +231,9 @@ async fn main() {
                 let (mut lat, mut errors) = (Vec::new(), 0usize);
                 let gap = Duration::from_micros(1_000_000 / rate);
                 let mut next = Instant::now();
+                if !lockstep {
+                    next += gap.mul_f64(rand::thread_rng().gen_range(0.0..1.0));
+                }
                 while Instant::now() < end {
                     tokio::time::sleep_until(next.into()).await;
                     let path = request(&scenario, &ids, &names, pages, max_id);
