@@ -3,7 +3,8 @@
 # and list (keyset paging from a random point; "page" is the same list by page number up to page
 # 2,000, for comparison) at CONNECTIONS concurrent keep-alive connections on loopback, each paced
 # at RATE calls a second (default 10, so 640 calls a second offered at 64 connections) from a
-# random starting point, for SECONDS_EACH each, on SQLite and (when PostgreSQL's initdb is installed) on a throw-away PostgreSQL cluster.
+# random starting point, for SECONDS_EACH each, on SQLite and (when PostgreSQL's initdb is
+# installed) on a throw-away PostgreSQL cluster.
 # Prints p50/p90/p99 per request kind; the target is p99 under 50 ms.
 #
 #   bash scripts/load.sh                      # 1,000,000 persons, 64 connections, 20 s each
