@@ -1020,6 +1020,9 @@ impl App {
                 now,
             )
             .await?;
+        // The assessment is sealed in its table; the audit trail keeps only its length.
+        let mut after = to_json(&row);
+        after["assessment"] = json!({ "withheld_chars": row.assessment.chars().count() });
         tx.audit(event(
             &p.username,
             now,
@@ -1027,7 +1030,7 @@ impl App {
             "case",
             case_id,
             None,
-            Some(to_json(&row)),
+            Some(after),
         ))
         .await?;
         tx.commit().await?;

@@ -12,6 +12,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::moment;
 use crate::connect::WriteTx;
+use crate::sealing::Cipher;
 use crate::{Result, Store, StoreError, classify};
 
 fn day(d: NaiveDate) -> String {
@@ -115,12 +116,16 @@ pub struct BidRow {
 }
 
 impl BidRow {
-    fn from_row(r: &AnyRow) -> Result<Self> {
+    /// The row with its assessment opened (it is sealed, bound to the child).
+    fn from_row(r: &AnyRow, c: &Cipher) -> Result<Self> {
+        let child_id: i64 = r.try_get("child_id")?;
+        let mut assessment: String = r.try_get("assessment")?;
+        c.open(BID_TABLE, "assessment", child_id, &mut assessment)?;
         Ok(Self {
             id: r.try_get("id")?,
             case_id: r.try_get("case_id")?,
-            child_id: r.try_get("child_id")?,
-            assessment: r.try_get("assessment")?,
+            child_id,
+            assessment,
             panel_json: r.try_get("panel_json")?,
             decision: r.try_get("decision")?,
             decided_on: r.try_get("decided_on")?,
@@ -327,12 +332,14 @@ async fn approved_legal_basis(
     row.as_ref().map(ConsentRow::from_row).transpose()
 }
 
-async fn bids(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<BidRow>> {
+const BID_TABLE: &str = "repat_best_interests";
+
+async fn bids(conn: &mut AnyConnection, c: &Cipher, case_id: i64) -> Result<Vec<BidRow>> {
     let rows = sqlx::query("SELECT * FROM repat_best_interests WHERE case_id = $1 ORDER BY id")
         .bind(case_id)
         .fetch_all(conn)
         .await?;
-    rows.iter().map(BidRow::from_row).collect()
+    rows.iter().map(|r| BidRow::from_row(r, c)).collect()
 }
 
 async fn standing_consent(
@@ -486,6 +493,9 @@ impl WriteTx {
         recorded_by: &str,
         at: NaiveDateTime,
     ) -> Result<BidRow> {
+        let assessment = self
+            .cipher
+            .seal(BID_TABLE, "assessment", child_id, assessment)?;
         let row = sqlx::query(
             "INSERT INTO repat_best_interests (case_id, child_id, assessment, panel_json, \
              decision, decided_on, recorded_by, recorded_at) \
@@ -493,7 +503,7 @@ impl WriteTx {
         )
         .bind(case_id)
         .bind(child_id)
-        .bind(assessment)
+        .bind(&assessment)
         .bind(panel_json)
         .bind(decision)
         .bind(day(decided_on))
@@ -502,7 +512,7 @@ impl WriteTx {
         .fetch_one(self.conn())
         .await
         .map_err(classify)?;
-        BidRow::from_row(&row)
+        BidRow::from_row(&row, &self.cipher)
     }
 
     /// Stores a consent record.
@@ -699,7 +709,8 @@ impl WriteTx {
 
     /// The determinations of a case, read inside the transaction.
     pub async fn case_bids(&mut self, case_id: i64) -> Result<Vec<BidRow>> {
-        bids(self.conn(), case_id).await
+        let cipher = self.cipher.clone();
+        bids(self.conn(), &cipher, case_id).await
     }
 
     /// The consent record in force for a person and a country (the latest), if any.
@@ -780,7 +791,7 @@ impl Store {
 
     /// The best-interests determinations of a case.
     pub async fn case_bids(&self, case_id: i64) -> Result<Vec<BidRow>> {
-        bids(&mut *self.read().await?, case_id).await
+        bids(&mut *self.read().await?, self.cipher(), case_id).await
     }
 
     /// The consent records of a person, oldest first.

@@ -237,6 +237,12 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         owner: "person_id",
     },
     SealedColumn {
+        table: "repat_best_interests",
+        key: "id",
+        column: "assessment",
+        owner: "child_id",
+    },
+    SealedColumn {
         table: "users",
         key: "id",
         column: "totp_secret",

@@ -320,6 +320,27 @@ async fn a_mother_and_children_case_walks_to_handover_after_best_interests_deter
                 .await
                 .unwrap();
         }
+        // The assessment is sealed at rest, read back plain, and not in the audit trail.
+        let bare = homeward_store::Store::connect(&db.url).await.unwrap();
+        let e = bare.case_bids(case).await.unwrap_err();
+        assert!(e.to_string().contains("sealed"), "{e}");
+        let stored = app.store().case_bids(case).await.unwrap();
+        assert_eq!(stored.len(), children.len());
+        assert!(stored.iter().all(|b| b.assessment == bid.assessment));
+        let trail = app
+            .store()
+            .audit_of("case", &case.to_string())
+            .await
+            .unwrap();
+        assert!(trail.iter().any(|e| e.action == "case.best_interests"));
+        assert!(
+            trail.iter().all(|e| !e
+                .after_json
+                .as_deref()
+                .unwrap_or("")
+                .contains("grandparents")),
+            "the assessment is in the audit trail"
+        );
         // A risk found blocks the return.
         let version = app.store().case(case).await.unwrap().version;
         let mut risky = cleared(version);
