@@ -380,6 +380,12 @@ impl App {
         &self,
         f: impl FnOnce(&[i64], &Index) -> T,
     ) -> Result<T, AppError> {
+        let current = self.current_index().await?;
+        Ok(f(&current.ids, &current.index))
+    }
+
+    /// The index to answer from now (see [`App::with_index`]).
+    async fn current_index(&self) -> Result<Arc<SearchCache>, AppError> {
         // Stale only when something the index holds changed, not on every audit event.
         let head = self.store().search_epoch().await?;
         let (current, wait) = {
@@ -424,7 +430,7 @@ impl App {
             }
             None => current.ok_or_else(|| AppError::Internal("no search index".into()))?,
         };
-        Ok(f(&current.ids, &current.index))
+        Ok(current)
     }
 
     async fn hits(
@@ -439,9 +445,13 @@ impl App {
             Scope::All => limit.saturating_add(5),
             _ => limit.saturating_mul(4).max(20),
         };
-        let candidates = self
-            .with_index(|_, index| index.query(query, wanted))
-            .await?;
+        // Ranking takes a millisecond or so of computation: on a blocking thread, so the
+        // server's workers keep answering other requests meanwhile.
+        let current = self.current_index().await?;
+        let query = query.clone();
+        let candidates = tokio::task::spawn_blocking(move || current.index.query(&query, wanted))
+            .await
+            .map_err(|e| AppError::Internal(format!("search: {e}")))?;
         // The candidates' rows, visibility and summaries in a few batched reads rather than
         // several queries per candidate.
         let ids: Vec<i64> = candidates
@@ -507,7 +517,12 @@ impl App {
             return Ok(Vec::new());
         }
         let mut hits = Vec::new();
-        let by_number = self.store().persons_by_number(text).await?;
+        // Registration and document numbers have digits; a name is not looked up as one.
+        let by_number = if text.chars().any(char::is_numeric) {
+            self.store().persons_by_number(text).await?
+        } else {
+            Vec::new()
+        };
         for row in by_number {
             if self.can_see(p, row.person_id()).await? {
                 let reason = if row.registration_number.eq_ignore_ascii_case(text) {
