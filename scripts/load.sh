@@ -13,6 +13,7 @@
 #   SQLITE_URL=sqlite:///path/big.db POSTGRES_URL=postgres://... bash scripts/load.sh
 #                                             # an existing registry instead of a new demo
 #   SCENARIOS=file,list bash scripts/load.sh  # some request kinds only
+#   ROUNDS=3 bash scripts/load.sh             # each kind three times in turn, then the median
 #   LOCKSTEP=yes bash scripts/load.sh         # all connections call at the same instants
 #                                             # (a burst of CONNECTIONS calls every period)
 #
@@ -27,6 +28,7 @@ RATE=${RATE:-10}
 ENGINES=${ENGINES:-sqlite postgres}
 SCENARIOS=${SCENARIOS:-file,search,list,page}
 LOCKSTEP=${LOCKSTEP:-no}
+ROUNDS=${ROUNDS:-1}
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -79,7 +81,7 @@ run_engine() { # run_engine NAME URL
     say "$name: $CONNECTIONS connections, $SECONDS_EACH s per request kind"
     "$load" --database "$url" --addr "127.0.0.1:$port" \
         --connections "$CONNECTIONS" --seconds "$SECONDS_EACH" --rate "$RATE" \
-        --scenarios "$SCENARIOS" --lockstep "$LOCKSTEP" | tee "$work/$name.txt"
+        --scenarios "$SCENARIOS" --lockstep "$LOCKSTEP" --rounds "$ROUNDS" | tee "$work/$name.txt"
     kill "${pids[-1]}"
 }
 

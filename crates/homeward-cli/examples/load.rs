@@ -9,7 +9,11 @@
 //!
 //! cargo run --release -p homeward-cli --example load -- \
 //!     --database URL --addr 127.0.0.1:PORT [--connections 64] [--seconds 20] [--rate 10] \
-//!     [--scenarios file,search,list,page] [--lockstep no]
+//!     [--scenarios file,search,list,page] [--lockstep no] [--rounds 1]
+//!
+//! With `--rounds N` the kinds are measured N times in turn on the same server, and the median
+//! of each kind's p50 and p99 over the rounds is printed at the end (the machines are shared
+//! and noisy: one round can land on a busy moment).
 //!
 //! Sessions are opened directly in the database (sign-in over HTTP is limited per address), as
 //! a case worker account `load-test` it creates when missing.
@@ -34,6 +38,7 @@ struct Args {
     rate: u64,
     scenarios: Vec<String>,
     lockstep: bool,
+    rounds: usize,
 }
 
 fn args() -> Args {
@@ -47,6 +52,7 @@ fn args() -> Args {
             .map(String::from)
             .to_vec(),
         lockstep: false,
+        rounds: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -58,6 +64,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = v.parse().expect("--seconds N"),
             "--rate" => a.rate = v.parse::<u64>().expect("--rate N").clamp(1, 95),
             "--scenarios" => a.scenarios = v.split(',').map(str::to_owned).collect(),
+            "--rounds" => a.rounds = v.parse::<usize>().expect("--rounds N").max(1),
             "--lockstep" => a.lockstep = matches!(v.as_str(), "yes" | "true" | "1"),
             _ => panic!("unknown flag {flag}"),
         }
@@ -192,7 +199,11 @@ async fn main() {
     let ids = Arc::new(ids);
     let names = Arc::new(names);
     let max_id = ids.iter().copied().max().unwrap_or(1);
-    for scenario in a.scenarios.iter().map(String::as_str) {
+    let mut rounds: Vec<(String, f64, f64)> = Vec::new();
+    let plan: Vec<&str> = (0..a.rounds)
+        .flat_map(|_| a.scenarios.iter().map(String::as_str))
+        .collect();
+    for scenario in plan {
         // Warm up (the search index is built on first use).
         let mut warm = Conn {
             r: BufReader::new(TcpStream::connect(&a.addr).await.expect("the server")),
@@ -269,6 +280,31 @@ async fn main() {
             percentile(&all, 0.99),
             percentile(&all, 1.0),
         );
+        rounds.push((
+            scenario.to_owned(),
+            percentile(&all, 0.50),
+            percentile(&all, 0.99),
+        ));
+    }
+    if a.rounds > 1 {
+        for scenario in &a.scenarios {
+            let of = |pick: fn(&(String, f64, f64)) -> f64| {
+                let mut v: Vec<f64> = rounds
+                    .iter()
+                    .filter(|r| &r.0 == scenario)
+                    .map(pick)
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                let text: Vec<String> = v.iter().map(|x| format!("{x:.1}")).collect();
+                (v[v.len() / 2], text.join(" "))
+            };
+            let ((p50, _), (p99, all99)) = (of(|r| r.1), of(|r| r.2));
+            println!(
+                "{scenario:<7} median of {} rounds: p50 {p50:>7.2} ms  p99 {p99:>7.2} ms  \
+                 (p99 of each round: {all99})",
+                a.rounds
+            );
+        }
     }
 }
 
