@@ -223,7 +223,10 @@ sql() {
     for url in "${urls[@]}"; do
         i=$((i + 1))
         local log="$work/sqlmap-$i.log"
+        # --delay keeps sqlmap under the API's 100 calls a second per session: after one 429 it
+        # backs off so hard that the time box ends before the parameters do.
         timeout --signal=INT --kill-after=15 "$seconds" "$venv/bin/sqlmap" -u "$url" \
+            --delay 0.012 \
             --headers="Authorization: Bearer $token" \
             --cookie="homeward_session=$token" \
             --batch --level 3 --risk 2 --time-sec 2 --flush-session --disable-coloring \
