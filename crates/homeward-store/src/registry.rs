@@ -878,7 +878,8 @@ impl Store {
         };
         let count_sql = format!("SELECT COUNT(*) AS n FROM persons{filter}");
         let count_key = format!("{count_sql}\u{1f}{}", texts.join("\u{1f}"));
-        let count_texts = texts.clone();
+        // The count binds the filter's values only, not the cursor pushed after them.
+        let filter_values = texts.len();
         let mut filter = filter;
         if let Some(after) = f.after_id {
             texts.push(after.to_string());
@@ -909,7 +910,7 @@ impl Store {
             Some(total) => total,
             None => {
                 let mut q = sqlx::query(&count_sql);
-                for t in &count_texts {
+                for t in &texts[..filter_values] {
                     q = q.bind(t);
                 }
                 let total: i64 = q.fetch_one(self.pool()).await?.try_get("n")?;
@@ -943,25 +944,37 @@ impl Store {
     /// The given persons that exist and are not merged away, in id order, in one query per
     /// 500 ids.
     pub async fn persons_by_ids(&self, ids: &[i64]) -> Result<Vec<PersonRow>> {
+        self.rows_by_ids(ids, |list| {
+            format!(
+                "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ({list}) AND {NOT_MERGED} \
+                 ORDER BY id"
+            )
+        })
+        .await?
+        .iter()
+        .map(PersonRow::from_row)
+        .collect()
+    }
+
+    /// The rows of the statement `sql_for(list)` makes, where `list` is the parameters of up to
+    /// 500 of `ids` (see [`params`]): one read per 500 ids.
+    async fn rows_by_ids(
+        &self,
+        ids: &[i64],
+        sql_for: impl Fn(&str) -> String,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
-            let sql = format!(
-                "SELECT {PERSON_COLUMNS} FROM persons WHERE id IN ({}) AND {NOT_MERGED} \
-                 ORDER BY id",
-                params(1, chunk.len())
+            let sql = sql_for(&params(1, chunk.len()));
+            out.extend(
+                bind_ids(sqlx::query(&sql), chunk)
+                    .fetch_all(self.pool())
+                    .await?,
             );
-            for r in bind_ids(sqlx::query(&sql), chunk)
-                .fetch_all(self.pool())
-                .await?
-            {
-                out.push(PersonRow::from_row(&r)?);
-            }
         }
         Ok(out)
     }
 
-    /// `(person id, value)` of one column of a table for the given persons, in person and row
-    /// order: what a list summary needs, without decoding every column of every row.
     /// What a list entry shows beside a person's row, in one read: the name texts as written
     /// and the claimed countries of `persons` (each in id order), and the codes of `sites`.
     pub async fn summary_texts_of(&self, persons: &[i64], sites: &[i64]) -> Result<SummaryTexts> {
@@ -996,15 +1009,13 @@ impl Store {
                 }
             }
         }
-        if persons.is_empty() && !sites.is_empty() {
-            let sql = format!(
-                "SELECT id, code FROM sites WHERE id IN ({}) ORDER BY id",
-                params(1, sites.len())
-            );
-            for r in bind_ids(sqlx::query(&sql), sites)
-                .fetch_all(self.pool())
-                .await?
-            {
+        if persons.is_empty() {
+            let rows = self
+                .rows_by_ids(sites, |list| {
+                    format!("SELECT id, code FROM sites WHERE id IN ({list}) ORDER BY id")
+                })
+                .await?;
+            for r in rows {
                 out.site_codes.push((r.try_get("id")?, r.try_get("code")?));
             }
         }
@@ -1035,20 +1046,13 @@ impl Store {
         ids: &[i64],
         from_row: fn(&sqlx::any::AnyRow) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            let sql = format!(
-                "SELECT * FROM {table} WHERE person_id IN ({}) ORDER BY person_id, id",
-                params(1, chunk.len())
-            );
-            for r in bind_ids(sqlx::query(&sql), chunk)
-                .fetch_all(self.pool())
-                .await?
-            {
-                out.push(from_row(&r)?);
-            }
-        }
-        Ok(out)
+        self.rows_by_ids(ids, |list| {
+            format!("SELECT * FROM {table} WHERE person_id IN ({list}) ORDER BY person_id, id")
+        })
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
     }
 
     /// The site a person was at on a moment, from the custody history.
