@@ -165,6 +165,25 @@ impl App {
         })
     }
 
+    /// The rows of persons the principal may see, in their order: the batched form of
+    /// [`App::can_see`] for rows already read.
+    async fn visible(
+        &self,
+        p: &Principal,
+        mut rows: Vec<PersonRow>,
+    ) -> Result<Vec<PersonRow>, AppError> {
+        match person_scope(p) {
+            Scope::All => {}
+            Scope::None => rows.clear(),
+            Scope::Country(c) => {
+                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                let seen = self.claimants_of(c, &ids).await?;
+                rows.retain(|r| seen.contains(&r.id));
+            }
+        }
+        Ok(rows)
+    }
+
     /// Which of `ids` claim the nationality of `country`: the persons a consular officer of
     /// that country may see.
     async fn claimants_of(
@@ -459,20 +478,11 @@ impl App {
             .filter_map(|c| c.id.parse::<i64>().ok())
             .collect();
         let mut rows: BTreeMap<i64, PersonRow> = self
-            .store()
-            .persons_by_ids(&ids)
+            .visible(p, self.store().persons_by_ids(&ids).await?)
             .await?
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
-        match person_scope(p) {
-            Scope::All => {}
-            Scope::None => rows.clear(),
-            Scope::Country(c) => {
-                let seen = self.claimants_of(c, &ids).await?;
-                rows.retain(|id, _| seen.contains(id));
-            }
-        }
         let mut shown = Vec::new();
         for c in candidates {
             let Some(row) = c.id.parse::<i64>().ok().and_then(|id| rows.remove(&id)) else {
@@ -523,20 +533,22 @@ impl App {
         } else {
             Vec::new()
         };
-        for row in by_number {
-            if self.can_see(p, row.person_id()).await? {
-                let reason = if row.registration_number.eq_ignore_ascii_case(text) {
-                    "registration number: exact"
-                } else {
-                    "document number: exact"
-                };
-                let summary = self.summaries(vec![row]).await?.remove(0);
-                hits.push(Hit {
-                    summary,
-                    probability: 1.0,
-                    reasons: vec![reason.to_owned()],
-                });
-            }
+        let by_number = self.visible(p, by_number).await?;
+        for summary in self.summaries(by_number).await? {
+            let reason = if summary
+                .person
+                .registration_number
+                .eq_ignore_ascii_case(text)
+            {
+                "registration number: exact"
+            } else {
+                "document number: exact"
+            };
+            hits.push(Hit {
+                summary,
+                probability: 1.0,
+                reasons: vec![reason.to_owned()],
+            });
         }
         let query = Record::new("query").with_name(PersonName::full(text));
         for h in self.hits(p, &query, limit).await? {
