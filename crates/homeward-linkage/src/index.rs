@@ -76,9 +76,9 @@ impl Index {
     /// The records a query is compared with, in index order without repeats. The query's
     /// blocks are taken smallest (most selective) first until about twice `max_block_size`
     /// records are gathered (600 with the standard settings: about half a millisecond of
-    /// comparisons), so a vague query compares a bounded number of records
-    /// however large the registry; when even the smallest block is larger than that, a sample
-    /// of it is taken (see below).
+    /// comparisons), so a vague query compares a bounded number of records however large the
+    /// registry; when even the smallest block is larger than that, a sample of it is taken
+    /// (see below).
     fn candidates(&self, q: &Prepared, k: usize) -> Vec<u32> {
         let qkeys = blocking::keys_of(q, blocking::KeySet::Query);
         let cap = self.config.max_block_size.saturating_mul(2).max(2);
